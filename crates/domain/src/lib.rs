@@ -1,0 +1,13 @@
+//! The pure domain core of Heat Steward (供暖管家).
+//!
+//! Architecture Invariant: this crate does no I/O. No SQLite, no HTTP, no
+//! Tauri, no file system, and no `now()`: time and randomness come in as
+//! parameters, so every rule here is deterministic and tests fast.
+
+pub mod geometry;
+pub mod ids;
+pub mod org;
+pub mod ground;
+pub mod ticket;
+pub mod visit;
+pub mod pinyin_key;
