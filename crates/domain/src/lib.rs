@@ -5,9 +5,9 @@
 //! parameters, so every rule here is deterministic and tests fast.
 
 pub mod geometry;
+pub mod ground;
 pub mod ids;
 pub mod org;
-pub mod ground;
+pub mod pinyin_key;
 pub mod ticket;
 pub mod visit;
-pub mod pinyin_key;
