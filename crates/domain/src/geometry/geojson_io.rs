@@ -145,7 +145,7 @@ mod tests {
     use crate::geometry::{DistrictIndex, Placement, polygon_is_valid};
     use geo::{Area, Winding};
 
-    const JINAN: &str = include_str!("../../tests/data/jinan-districts.geojson");
+    const JINAN: &str = include_str!("../../../demo/data/jinan-districts.geojson");
 
     #[test]
     fn reads_the_ten_districts_of_jinan_and_finds_seven_invalid() {

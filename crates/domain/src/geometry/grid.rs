@@ -56,7 +56,7 @@ mod tests {
     use rand_chacha::ChaCha8Rng;
 
     fn shanghe() -> MultiPolygon<f64> {
-        let text = include_str!("../../tests/data/jinan-districts.geojson");
+        let text = include_str!("../../../demo/data/jinan-districts.geojson");
         districts_from_geojson(text).unwrap().into_iter().find(|d| d.id == "370126").unwrap().geometry
     }
 
