@@ -1,0 +1,122 @@
+import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import type { HouseholdHit } from "../src/api";
+import { mountApp } from "../src/app";
+import { DEFAULT_LOCALE, setLocale } from "../src/i18n";
+import { collectSmokeReport, isSmokeMode, reportSmoke } from "../src/smoke";
+
+const HIT: HouseholdHit = {
+  id: "hh-1",
+  account_no: "0102030405",
+  resident_name: "王秀英",
+  address: "历下区 和平小区 3号楼 2单元 501",
+  community: "和平小区",
+  phone_masked: "138****1234",
+  heating_status: "new",
+};
+
+function root(): HTMLElement {
+  const element = document.createElement("div");
+  document.body.replaceChildren(element);
+  return element;
+}
+
+beforeEach(() => setLocale(DEFAULT_LOCALE));
+afterEach(() => {
+  clearMocks();
+  document.body.replaceChildren();
+  delete window.__HEAT_STEWARD_SMOKE__;
+});
+
+describe("app shell", () => {
+  it("renders the title, one tab per existing screen, and the network badge", async () => {
+    mockIPC(() => [HIT]);
+    const app = mountApp(root());
+    await app.ready;
+    expect(document.getElementById("app-title")?.textContent).toBe("供暖管家");
+    expect(document.title).toBe("供暖管家");
+    expect([...document.querySelectorAll(".tab")].map((tab) => tab.textContent)).toEqual(["住户"]);
+    expect(document.querySelector(".net-label")?.textContent).toBe("在线");
+  });
+
+  it("switches every text to English with the language button", async () => {
+    mockIPC(() => [HIT]);
+    const app = mountApp(root());
+    await app.ready;
+    document.querySelector<HTMLButtonElement>(".lang-switch")!.click();
+    expect(document.documentElement.lang).toBe("en");
+    expect(document.getElementById("app-title")?.textContent).toBe("Heat Steward");
+    expect(document.querySelector(".tab")?.textContent).toBe("Households");
+    expect(document.querySelector(".hh-status")?.textContent).toBe("New");
+    expect(document.querySelector(".lang-switch")?.textContent).toBe("中文");
+  });
+
+  it("follows the browser's online and offline events", async () => {
+    mockIPC(() => []);
+    const onLine = vi.spyOn(window.navigator, "onLine", "get").mockReturnValue(false);
+    const app = mountApp(root());
+    const badge = document.querySelector<HTMLElement>(".net")!;
+    expect(badge.dataset.online).toBe("false");
+    expect(badge.textContent).toBe("离线");
+    onLine.mockReturnValue(true);
+    window.dispatchEvent(new Event("online"));
+    expect(badge.dataset.online).toBe("true");
+    expect(badge.textContent).toBe("在线");
+    await app.ready;
+  });
+});
+
+describe("smoke report", () => {
+  it("is off unless the Rust side injected the flag", () => {
+    expect(isSmokeMode()).toBe(false);
+    window.__HEAT_STEWARD_SMOKE__ = true;
+    expect(isSmokeMode()).toBe(true);
+  });
+
+  it("reports the rendered title and households", async () => {
+    mockIPC(() => [HIT]);
+    const app = mountApp(root());
+    await app.ready;
+    expect(collectSmokeReport(document, app)).toEqual({
+      title: "供暖管家",
+      locale: "zh-CN",
+      online: true,
+      households_rendered: 1,
+      search_ok: true,
+      search_error: null,
+      ui_error: null,
+    });
+  });
+
+  it("reports a failed search without failing itself", async () => {
+    mockIPC(() => Promise.reject("Command search_households not found"));
+    const app = mountApp(root());
+    await app.ready;
+    expect(collectSmokeReport(document, app)).toMatchObject({
+      households_rendered: 0,
+      search_ok: false,
+      search_error: "Command search_households not found",
+    });
+  });
+
+  it("sends the report through smoke_ready after the first screen", async () => {
+    const calls: { cmd: string; args: unknown }[] = [];
+    mockIPC((cmd, args) => {
+      calls.push({ cmd, args });
+      return cmd === "search_households" ? [HIT] : null;
+    });
+    const element = root();
+    await reportSmoke(() => mountApp(element));
+    expect(calls.map((call) => call.cmd)).toEqual(["search_households", "smoke_ready"]);
+    expect(calls[1]!.args).toMatchObject({ report: { title: "供暖管家", households_rendered: 1, ui_error: null } });
+  });
+
+  it("reports a UI that fails to start instead of never answering", async () => {
+    const reports: unknown[] = [];
+    mockIPC((_cmd, args) => void reports.push((args as { report: unknown }).report));
+    await reportSmoke(() => {
+      throw new TypeError("boom");
+    });
+    expect(reports).toEqual([expect.objectContaining({ ui_error: "TypeError: boom", search_ok: false })]);
+  });
+});
