@@ -4,10 +4,15 @@
 //! Tauri, no file system, and no `now()`: time and randomness come in as
 //! parameters, so every rule here is deterministic and tests fast.
 
+pub mod callback;
+pub mod dispatch;
 pub mod geometry;
 pub mod ground;
 pub mod ids;
+pub mod incident;
 pub mod org;
 pub mod pinyin_key;
+pub mod sla;
 pub mod ticket;
+pub mod vcard;
 pub mod visit;
