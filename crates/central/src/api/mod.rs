@@ -1,0 +1,108 @@
+//! The JSON API under `/api/v1`, and `/healthz`.
+
+mod auth;
+mod households;
+mod sync;
+mod tickets;
+mod users;
+
+use axum::Json;
+use axum::Router;
+use axum::extract::{FromRequest, FromRequestParts};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+
+use crate::error::{AppError, ErrorBody};
+use crate::json::Health;
+use crate::server::AppState;
+
+pub use auth::{__path_login, __path_logout, __path_revoke};
+pub use households::{__path_get_household, __path_list_households};
+pub use sync::{__path_pull, __path_push};
+pub use tickets::{__path_assign_ticket, __path_create_ticket, __path_get_ticket, __path_list_tickets};
+pub use users::{__path_create_user, __path_list_users, __path_set_password, CreateUserRequest, SetPasswordRequest};
+
+/// A JSON body whose rejections are `{code, message}` errors.
+#[derive(FromRequest)]
+#[from_request(via(axum::Json), rejection(AppError))]
+pub struct ApiJson<T>(pub T);
+
+/// Path parameters whose rejections are `{code, message}` errors.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(AppError))]
+pub struct ApiPath<T>(pub T);
+
+/// Query parameters whose rejections are `{code, message}` errors.
+#[derive(FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(AppError))]
+pub struct ApiQuery<T>(pub T);
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(healthz))
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/auth/login", post(auth::login))
+        .route("/api/v1/auth/logout", post(auth::logout))
+        .route("/api/v1/auth/revoke", post(auth::revoke))
+        .route("/api/v1/tickets", post(tickets::create_ticket).get(tickets::list_tickets))
+        .route("/api/v1/tickets/{id}", get(tickets::get_ticket))
+        .route("/api/v1/tickets/{id}/assign", post(tickets::assign_ticket))
+        .route("/api/v1/households", get(households::list_households))
+        .route("/api/v1/households/{id}", get(households::get_household))
+        .route("/api/v1/sync/push", post(sync::push))
+        .route("/api/v1/sync/pull", get(sync::pull))
+        .route("/api/v1/users", get(users::list_users).post(users::create_user))
+        .route("/api/v1/users/{id}/password", axum::routing::put(users::set_password))
+}
+
+/// Liveness.
+#[utoipa::path(get, path = "/healthz", tag = "meta", responses((status = 200, body = Health)))]
+pub async fn healthz() -> Json<Health> {
+    Json(Health { status: "ok".to_owned() })
+}
+
+async fn openapi() -> impl IntoResponse {
+    ([(header::CONTENT_TYPE, "application/json")], crate::openapi::json())
+}
+
+pub async fn not_found() -> AppError {
+    AppError::not_found("no such endpoint")
+}
+
+/// Turns any error response that is not already JSON (a 405 from the
+/// router, a 413 from the body limit) into `{code, message}`.
+pub async fn json_errors(response: Response) -> Response {
+    let status = response.status();
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/json") || v.as_bytes().starts_with(b"text/html"));
+    if !(status.is_client_error() || status.is_server_error()) || is_json {
+        return response;
+    }
+    let code = match status {
+        StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+        StatusCode::PAYLOAD_TOO_LARGE => "payload_too_large",
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+        StatusCode::NOT_FOUND => "not_found",
+        s if s.is_server_error() => "internal",
+        _ => "bad_request",
+    };
+    let message = status.canonical_reason().unwrap_or("error").to_lowercase();
+    let mut out = (status, Json(ErrorBody { code: code.to_owned(), message })).into_response();
+    if let Some(allow) = response.headers().get(header::ALLOW) {
+        out.headers_mut().insert(header::ALLOW, allow.clone());
+    }
+    out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    out
+}
+
+/// The page size asked for, within 1..=`max`.
+pub(crate) fn page_limit(limit: Option<u32>, default: u32, max: u32) -> Result<u32, AppError> {
+    match limit {
+        None => Ok(default),
+        Some(n) if (1..=max).contains(&n) => Ok(n),
+        Some(n) => Err(AppError::bad_request("bad_limit", format!("limit {n} is not within 1..={max}"))),
+    }
+}

@@ -1,0 +1,272 @@
+//! The server's operations: each composes domain rules and store calls
+//! inside one write transaction. Handlers call these and know no SQL.
+
+use jiff::Timestamp;
+use serde::Deserialize;
+use steward_domain::geometry::LonLat;
+use steward_domain::ground::Household;
+use steward_domain::ids::{EventId, MutationId, TicketId, UserId};
+use steward_domain::org::Role;
+use steward_domain::ticket::{Actor, NewTicket, Ticket, TicketAction, TicketError};
+use steward_domain::visit::CompletedVisit;
+
+use crate::auth::{Caller, random10};
+use crate::error::{AppError, ErrorBody};
+use crate::json::{CreateTicketRequest, HouseholdDto, Mutation, MutationOutcome, TicketDto};
+use crate::store::{ChangeRecord, HouseholdImport, HouseholdRow, TicketRow, Tx, millis};
+
+/// The maximum length of an external reference.
+const MAX_EXTERNAL_REF: usize = 128;
+
+fn actor(caller: &Caller) -> Actor {
+    Actor { user_id: caller.principal.user_id, role: caller.principal.role }
+}
+
+/// Maps a refused ticket action to its HTTP error.
+pub fn ticket_error(e: TicketError) -> AppError {
+    let message = e.to_string();
+    match e {
+        TicketError::RoleNotAllowed { .. } | TicketError::NotAssignee { .. } => AppError::forbidden(message),
+        TicketError::IllegalTransition { .. } => AppError::conflict("illegal_transition", message),
+        TicketError::SameSteward => AppError::conflict("same_steward", message),
+        TicketError::NeedsVisit(_) => AppError::conflict("needs_visit", message),
+        TicketError::TimeBeforeLastEvent => AppError::unprocessable("time_before_last_event", message),
+        TicketError::Field(_) => AppError::unprocessable("invalid", message),
+    }
+}
+
+/// The change-feed entry of a ticket after a change.
+fn ticket_change(row: &TicketRow, prev_assignee: Option<UserId>, at: Timestamp) -> Result<ChangeRecord, AppError> {
+    Ok(ChangeRecord {
+        kind: "ticket",
+        entity_id: row.ticket.id().to_string(),
+        district_id: Some(row.district_id),
+        assignee: row.ticket.assignee(),
+        prev_district_id: Some(row.district_id),
+        prev_assignee,
+        doc: serde_json::to_value(TicketDto::new(row)).map_err(AppError::internal)?,
+        at_ms: millis(at),
+    })
+}
+
+/// The change-feed entry of a household; the snapshot holds the full phone
+/// number, masked on the way out for roles that may not see it.
+pub fn household_change(
+    row: &HouseholdRow,
+    prev: Option<steward_domain::ids::DistrictId>,
+    at: Timestamp,
+) -> Result<ChangeRecord, AppError> {
+    Ok(ChangeRecord {
+        kind: "household",
+        entity_id: row.household.id.to_string(),
+        district_id: Some(row.household.district_id),
+        assignee: None,
+        prev_district_id: prev,
+        prev_assignee: None,
+        doc: serde_json::to_value(HouseholdDto::new(row, true)).map_err(AppError::internal)?,
+        at_ms: millis(at),
+    })
+}
+
+/// Opens a ticket from a hotline report. Returns the ticket and whether it
+/// was created now (false when the external reference opened it before).
+pub fn open_ticket(
+    tx: &Tx<'_>,
+    caller: &Caller,
+    req: CreateTicketRequest,
+    now: Timestamp,
+) -> Result<(TicketDto, bool), AppError> {
+    let external_ref = req.external_ref.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    if external_ref.as_ref().is_some_and(|r| r.chars().count() > MAX_EXTERNAL_REF) {
+        return Err(AppError::unprocessable("invalid", format!("external_ref is longer than {MAX_EXTERNAL_REF}")));
+    }
+    let db = tx.db();
+    if let Some(existing) = external_ref.as_deref().map(|r| db.ticket_by_external_ref(r)).transpose()?.flatten() {
+        if !caller.scope.sees_ticket(existing.district_id, existing.ticket.assignee()) {
+            return Err(AppError::conflict("external_ref_taken", "that external reference names another ticket"));
+        }
+        return Ok((TicketDto::new(&existing), false));
+    }
+    let household = match (req.household_id, req.account_no.as_deref()) {
+        (Some(id), _) => db.household(id)?,
+        (None, Some(account)) => db.household_by_account(account.trim())?,
+        (None, None) => {
+            return Err(AppError::unprocessable("invalid", "give household_id or account_no"));
+        }
+    };
+    let household = household
+        .filter(|h| caller.scope.sees_district(h.household.district_id))
+        .ok_or_else(|| AppError::not_found("household not found"))?;
+    let reported_at = req.reported_at.unwrap_or(now);
+    let new = NewTicket {
+        id: TicketId::new_v7(now, random10()),
+        household_id: household.household.id,
+        category: req.category,
+        description: req.description,
+        reported_at,
+        external_ref,
+    };
+    let (ticket, event) = Ticket::open(new, actor(caller), EventId::new_v7(now, random10())).map_err(ticket_error)?;
+    let row = TicketRow { ticket, district_id: household.household.district_id };
+    tx.insert_ticket(&row.ticket, row.district_id)?;
+    tx.insert_ticket_event(&event)?;
+    tx.append_change(&ticket_change(&row, None, now)?)?;
+    audit(tx, caller, now, "ticket.open", "ticket", &row.ticket.id().to_string())?;
+    Ok((TicketDto::new(&row), true))
+}
+
+fn audit(tx: &Tx<'_>, caller: &Caller, now: Timestamp, action: &str, entity: &str, id: &str) -> Result<(), AppError> {
+    let p = &caller.principal;
+    tx.audit(millis(now), Some(p.user_id), p.device_id, action, entity, Some(id), None)?;
+    Ok(())
+}
+
+/// One action on one ticket, as a client asks for it.
+#[derive(Debug, Clone)]
+pub struct TicketStep {
+    pub ticket_id: TicketId,
+    pub action: TicketAction,
+    pub at: Timestamp,
+    pub location: Option<LonLat>,
+    pub event_id: EventId,
+}
+
+/// Applies an action to a ticket in the caller's scope, with the checks the
+/// domain cannot make: a dispatch goes to a steward, of the lead's own team.
+pub fn act_on_ticket(tx: &Tx<'_>, caller: &Caller, step: TicketStep, now: Timestamp) -> Result<TicketDto, AppError> {
+    let TicketStep { ticket_id, action, at, location, event_id } = step;
+    let db = tx.db();
+    let mut row = db
+        .ticket(ticket_id)?
+        .filter(|t| caller.scope.sees_ticket(t.district_id, t.ticket.assignee()))
+        .ok_or_else(|| AppError::not_found("ticket not found"))?;
+    if let TicketAction::Dispatch { steward_id } | TicketAction::Reassign { steward_id, .. } = &action {
+        let target = db
+            .staff(*steward_id)?
+            .filter(|s| s.role == Role::Steward)
+            .ok_or_else(|| AppError::unprocessable("not_a_steward", "steward_id names no steward"))?;
+        if caller.role() == Role::TeamLead && (target.team_id.is_none() || target.team_id != caller.principal.team_id) {
+            return Err(AppError::forbidden("a team lead dispatches only to stewards of the team"));
+        }
+    }
+    let before = row.ticket.assignee();
+    let event = row.ticket.apply(actor(caller), action, at, location, event_id).map_err(ticket_error)?;
+    tx.update_ticket(&row.ticket)?;
+    tx.insert_ticket_event(&event)?;
+    tx.append_change(&ticket_change(&row, before, now)?)?;
+    audit(tx, caller, now, &format!("ticket.{}", event.action.code()), "ticket", &ticket_id.to_string())?;
+    Ok(TicketDto::new(&row))
+}
+
+/// The payload of a `ticket_event` mutation.
+#[derive(Debug, Deserialize)]
+struct TicketEventPayload {
+    id: EventId,
+    ticket_id: TicketId,
+    #[serde(flatten)]
+    action: TicketAction,
+    at: Timestamp,
+    #[serde(default)]
+    location: Option<LonLat>,
+}
+
+/// The outcome of a mutation refused with `e`.
+pub fn rejected(id: Option<uuid::Uuid>, e: AppError) -> MutationOutcome {
+    let (code, message) = e.into_parts();
+    MutationOutcome { id, status: "rejected".to_owned(), error: Some(ErrorBody { code: code.to_owned(), message }) }
+}
+
+fn outcome(id: MutationId, status: &str) -> MutationOutcome {
+    MutationOutcome { id: Some(id.0), status: status.to_owned(), error: None }
+}
+
+/// Parses one mutation of a push; a mutation that does not parse is
+/// rejected alone.
+pub fn parse_mutation(raw: serde_json::Value) -> Result<Mutation, MutationOutcome> {
+    let id = raw.get("id").and_then(|v| v.as_str()).and_then(|s| s.parse::<uuid::Uuid>().ok());
+    serde_json::from_value::<Mutation>(raw)
+        .map_err(|e| rejected(id, AppError::unprocessable("invalid_mutation", format!("mutation: {e}"))))
+}
+
+/// Applies one mutation; the caller runs it as one write job, so an error
+/// leaves nothing of it behind. A mutation id seen before is a duplicate and
+/// changes nothing.
+pub fn apply_mutation(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp) -> Result<MutationOutcome, AppError> {
+    let db = tx.db();
+    if let Some(user) = db.mutation_seen(m.id.0)? {
+        return Ok(if user == caller.principal.user_id {
+            outcome(m.id, "duplicate")
+        } else {
+            rejected(Some(m.id.0), AppError::conflict("mutation_id_taken", "another user pushed this mutation id"))
+        });
+    }
+    let applied = match m.kind.as_str() {
+        "visit" => apply_visit(tx, caller, m, now),
+        "ticket_event" => apply_ticket_event(tx, caller, m, now),
+        other => Err(AppError::unprocessable("unknown_kind", format!("unknown mutation kind {other:?}"))),
+    };
+    match applied {
+        Ok(()) => {
+            let p = &caller.principal;
+            tx.mark_mutation(m.id.0, p.user_id, p.device_id, &m.kind, millis(now))?;
+            Ok(outcome(m.id, "applied"))
+        }
+        Err(e) => Err(e),
+    }
+}
+
+fn apply_visit(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp) -> Result<(), AppError> {
+    let visit: CompletedVisit = serde_json::from_value(m.payload.clone())
+        .map_err(|e| AppError::unprocessable("invalid_visit", format!("visit: {e}")))?;
+    if caller.role() != Role::Steward || visit.steward_id() != caller.principal.user_id {
+        return Err(AppError::forbidden("a visit is pushed by the steward who made it"));
+    }
+    let db = tx.db();
+    let mut household = db
+        .household(visit.household_id())?
+        .filter(|h| caller.scope.sees_district(h.household.district_id))
+        .ok_or_else(|| AppError::not_found("household not found"))?;
+    if db.visit_exists(visit.id())? {
+        return Err(AppError::conflict("visit_exists", "a visit with that id is already recorded"));
+    }
+    let district = household.household.district_id;
+    tx.insert_visit(&visit, district)?;
+    tx.append_change(&ChangeRecord {
+        kind: "visit",
+        entity_id: visit.id().to_string(),
+        district_id: Some(district),
+        assignee: Some(visit.steward_id()),
+        prev_district_id: None,
+        prev_assignee: None,
+        doc: serde_json::to_value(&visit).map_err(AppError::internal)?,
+        at_ms: millis(now),
+    })?;
+    // Field evidence wins for the valve's physical state.
+    if let Some(valve) = visit.valve_after()
+        && valve != household.household.valve
+    {
+        household.household.valve = valve;
+        put_household(tx, &household, Some(district), now)?;
+    }
+    audit(tx, caller, now, "visit.record", "visit", &visit.id().to_string())
+}
+
+/// Writes a household and its change-feed entry.
+pub fn put_household(
+    tx: &Tx<'_>,
+    row: &HouseholdRow,
+    prev: Option<steward_domain::ids::DistrictId>,
+    now: Timestamp,
+) -> Result<(), AppError> {
+    let h: &Household = &row.household;
+    tx.put_household(HouseholdImport { household: h, community_name: &row.community_name, location: row.location })?;
+    tx.append_change(&household_change(row, prev, now)?)?;
+    Ok(())
+}
+
+fn apply_ticket_event(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp) -> Result<(), AppError> {
+    let p: TicketEventPayload = serde_json::from_value(m.payload.clone())
+        .map_err(|e| AppError::unprocessable("invalid_ticket_event", format!("ticket_event: {e}")))?;
+    let step = TicketStep { ticket_id: p.ticket_id, action: p.action, at: p.at, location: p.location, event_id: p.id };
+    act_on_ticket(tx, caller, step, now).map(|_| ())
+}
