@@ -1,0 +1,178 @@
+//! The outbox (待同步): local changes waiting to be sent, in the order made.
+//!
+//! An entry is written only by the function that makes the change it
+//! describes, in the same transaction. Sync reads entries with
+//! [`Store::pending`] and removes them with [`Store::acknowledge`].
+
+use jiff::Timestamp;
+use rusqlite::{Connection, params};
+use serde::Serialize;
+use steward_domain::ids::MutationId;
+
+use crate::Store;
+use crate::codec::{col, to_u64, ts_col, ts_text};
+use crate::error::{Result, StoreError, is_unique_violation};
+
+/// Which queue an entry waits in. Ticket progress (accept, en route,
+/// arrive, resolve) is `Priority` and goes before `Bulk` visit records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Lane {
+    Priority,
+    Bulk,
+}
+
+impl Lane {
+    pub fn code(self) -> &'static str {
+        match self {
+            Lane::Priority => "priority",
+            Lane::Bulk => "bulk",
+        }
+    }
+
+    pub fn from_code(code: &str) -> Option<Lane> {
+        [Lane::Priority, Lane::Bulk].into_iter().find(|l| l.code() == code)
+    }
+}
+
+impl std::str::FromStr for Lane {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Lane, String> {
+        Lane::from_code(s).ok_or_else(|| format!("unknown lane {s:?}"))
+    }
+}
+
+/// What every local change carries: its mutation id (the unit of sync and
+/// of dedup on the server) and the device's time when it was made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MutationMeta {
+    pub mutation_id: MutationId,
+    pub device_time: Timestamp,
+}
+
+/// One queued change.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboxEntry {
+    /// Position in the outbox; later changes have larger numbers.
+    pub seq: i64,
+    pub mutation_id: MutationId,
+    pub lane: Lane,
+    /// What kind of record changed: `visit`, `ticket`.
+    pub entity: String,
+    pub entity_id: String,
+    /// What happened to it: `create` for a visit, the action code for a ticket.
+    pub op: String,
+    /// The change as JSON text.
+    pub payload: String,
+    pub device_time: Timestamp,
+}
+
+/// How many entries wait in each lane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct PendingCounts {
+    pub priority: u64,
+    pub bulk: u64,
+}
+
+/// A new entry, before it is written.
+pub(crate) struct NewEntry<'a> {
+    pub lane: Lane,
+    pub entity: &'static str,
+    pub entity_id: String,
+    pub op: &'a str,
+    pub payload: String,
+}
+
+/// Appends an entry. Must run inside the transaction of the change. A
+/// mutation id already queued is a [`StoreError::Duplicate`].
+pub(crate) fn append(conn: &Connection, m: &MutationMeta, e: NewEntry<'_>) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO outbox (mutation_id, lane, entity, entity_id, op, payload, device_time) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+    )?;
+    let mutation_id = m.mutation_id.to_string();
+    let result = stmt.execute(params![
+        mutation_id,
+        e.lane.code(),
+        e.entity,
+        e.entity_id,
+        e.op,
+        e.payload,
+        ts_text(m.device_time)
+    ]);
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) if is_unique_violation(&err) => Err(StoreError::Duplicate { entity: "mutation", id: mutation_id }),
+        Err(err) => Err(err.into()),
+    }
+}
+
+fn entry(row: &rusqlite::Row<'_>) -> Result<OutboxEntry> {
+    Ok(OutboxEntry {
+        seq: row.get("seq")?,
+        mutation_id: col(row, "mutation_id")?,
+        lane: col(row, "lane")?,
+        entity: row.get("entity")?,
+        entity_id: row.get("entity_id")?,
+        op: row.get("op")?,
+        payload: row.get("payload")?,
+        device_time: ts_col(row, "device_time")?,
+    })
+}
+
+impl Store {
+    /// Up to `limit` entries in send order: by `seq` within a lane; with no
+    /// lane given, every priority entry before any bulk one.
+    pub fn pending(&self, lane: Option<Lane>, limit: usize) -> Result<Vec<OutboxEntry>> {
+        let lanes = match lane {
+            Some(l) => vec![l],
+            None => vec![Lane::Priority, Lane::Bulk],
+        };
+        let mut out = Vec::new();
+        for lane in lanes {
+            let left = limit.saturating_sub(out.len());
+            if left == 0 {
+                break;
+            }
+            // The lane is a literal so that the priority query can use the
+            // partial index `outbox_priority`.
+            let sql = format!(
+                "SELECT seq, mutation_id, lane, entity, entity_id, op, payload, device_time FROM outbox \
+                 WHERE lane = '{}' ORDER BY seq LIMIT ?1",
+                lane.code()
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query([i64::try_from(left).unwrap_or(i64::MAX)])?;
+            while let Some(row) = rows.next()? {
+                out.push(entry(row)?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// How many entries wait in each lane.
+    pub fn pending_counts(&self) -> Result<PendingCounts> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT (SELECT count(*) FROM outbox WHERE lane = 'priority'), (SELECT count(*) FROM outbox)",
+        )?;
+        let (priority, all): (i64, i64) = stmt.query_row([], |row| Ok((row.get(0)?, row.get(1)?)))?;
+        Ok(PendingCounts { priority: to_u64(priority), bulk: to_u64(all - priority) })
+    }
+
+    /// Removes the entries the server has acknowledged, in one transaction.
+    /// Unknown ids are ignored (an acknowledgement may arrive twice).
+    /// Returns how many entries were removed.
+    pub fn acknowledge(&mut self, mutation_ids: &[MutationId]) -> Result<usize> {
+        let tx = self.write_tx()?;
+        let mut removed = 0;
+        {
+            let mut stmt = tx.prepare_cached("DELETE FROM outbox WHERE mutation_id = ?1")?;
+            for id in mutation_ids {
+                removed += stmt.execute([id.to_string()])?;
+            }
+        }
+        tx.commit()?;
+        self.committed();
+        Ok(removed)
+    }
+}

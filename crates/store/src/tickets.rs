@@ -1,0 +1,183 @@
+//! Tickets (工单) on the device: rows from the server, and the steward's own
+//! ticket events with their priority outbox entries.
+
+use rusqlite::{Connection, OptionalExtension, params};
+use steward_domain::ids::TicketId;
+use steward_domain::ticket::{Ticket, TicketEvent, TicketStatus};
+
+use crate::codec::{col, location_col, location_text, ts_col, ts_text};
+use crate::error::{Result, StoreError, is_unique_violation};
+use crate::outbox::{self, Lane, MutationMeta, NewEntry};
+use crate::{Store, rows};
+
+/// The outbox entity name of ticket events.
+pub(crate) const ENTITY: &str = "ticket";
+
+const UPSERT: &str = "INSERT INTO tickets (id, household_id, category, description, status, assignee, \
+     reported_at, due_at, external_ref, last_seq, ticket_json) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+     ON CONFLICT (id) DO UPDATE SET household_id = excluded.household_id, category = excluded.category, \
+     description = excluded.description, status = excluded.status, assignee = excluded.assignee, \
+     reported_at = excluded.reported_at, due_at = excluded.due_at, external_ref = excluded.external_ref, \
+     last_seq = excluded.last_seq, ticket_json = excluded.ticket_json";
+
+/// Only when the server's copy is not behind and no local change waits.
+const SERVER_GUARD: &str = " WHERE excluded.last_seq >= tickets.last_seq \
+     AND NOT EXISTS (SELECT 1 FROM outbox WHERE entity = 'ticket' AND entity_id = excluded.id)";
+
+fn write_row(conn: &Connection, t: &Ticket, sql: &str) -> Result<()> {
+    conn.prepare_cached(sql)?.execute(params![
+        t.id().to_string(),
+        t.household_id().to_string(),
+        t.category().code(),
+        t.description(),
+        t.status().code(),
+        t.assignee().map(|a| a.to_string()),
+        ts_text(t.reported_at()),
+        ts_text(t.due_at()),
+        t.external_ref(),
+        t.last_seq(),
+        serde_json::to_string(t)?,
+    ])?;
+    Ok(())
+}
+
+/// Inserts an event row. `ignore` skips an event already stored (by id or
+/// by ticket and seq) instead of failing.
+fn insert_event(conn: &Connection, e: &TicketEvent, ignore: bool) -> Result<()> {
+    let sql = if ignore {
+        "INSERT INTO ticket_events (id, ticket_id, seq, action, action_json, actor_id, actor_role, at, location, \
+         status_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10) ON CONFLICT DO NOTHING"
+    } else {
+        "INSERT INTO ticket_events (id, ticket_id, seq, action, action_json, actor_id, actor_role, at, location, \
+         status_after) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"
+    };
+    let id = e.id.to_string();
+    let result = conn.prepare_cached(sql)?.execute(params![
+        id,
+        e.ticket_id.to_string(),
+        e.seq,
+        e.action.code(),
+        serde_json::to_string(&e.action)?,
+        e.actor_id.to_string(),
+        e.actor_role.code(),
+        ts_text(e.at),
+        location_text(e.location)?,
+        e.status_after.code(),
+    ]);
+    match result {
+        Ok(_) => Ok(()),
+        Err(err) if is_unique_violation(&err) => Err(StoreError::Duplicate { entity: "ticket_event", id }),
+        Err(err) => Err(err.into()),
+    }
+}
+
+/// Stores a ticket and its events from the server, unless the device holds
+/// newer local state for it.
+pub(crate) fn upsert_from_server(conn: &Connection, ticket: &Ticket, events: &[TicketEvent]) -> Result<()> {
+    write_row(conn, ticket, &format!("{UPSERT}{SERVER_GUARD}"))?;
+    for e in events {
+        if e.ticket_id != ticket.id() {
+            return Err(StoreError::Invalid(format!("event {} is not of ticket {}", e.id, ticket.id())));
+        }
+        insert_event(conn, e, true)?;
+    }
+    Ok(())
+}
+
+fn event(row: &rusqlite::Row<'_>) -> Result<TicketEvent> {
+    let action_json: String = row.get("action_json")?;
+    let status: String = row.get("status_after")?;
+    Ok(TicketEvent {
+        id: col(row, "id")?,
+        ticket_id: col(row, "ticket_id")?,
+        seq: row.get("seq")?,
+        action: serde_json::from_str(&action_json)?,
+        actor_id: col(row, "actor_id")?,
+        actor_role: crate::org::role(&row.get::<_, String>("actor_role")?)?,
+        at: ts_col(row, "at")?,
+        location: location_col(row, "location")?,
+        status_after: TicketStatus::from_code(&status)
+            .ok_or_else(|| StoreError::Invalid(format!("status {status:?}")))?,
+    })
+}
+
+/// Checks that `ticket` is the state right after `event`.
+fn check_event_matches(ticket: &Ticket, event: &TicketEvent) -> Result<()> {
+    if event.ticket_id != ticket.id() {
+        return Err(StoreError::Invalid(format!("event {} is not of ticket {}", event.id, ticket.id())));
+    }
+    if event.seq != ticket.last_seq() || event.status_after != ticket.status() {
+        return Err(StoreError::Invalid(format!(
+            "ticket {} is not the state after event {} (seq {})",
+            ticket.id(),
+            event.id,
+            event.seq
+        )));
+    }
+    Ok(())
+}
+
+impl Store {
+    /// Records a ticket event made on the device: the event, the ticket's
+    /// new state, and a `priority` outbox entry whose payload is the event's
+    /// JSON, in one transaction.
+    ///
+    /// `ticket` must be the state after `event` (as [`Ticket::apply`] left
+    /// it), and the stored ticket must be the state before it: an event on
+    /// a stale ticket is [`StoreError::Invalid`]. A ticket not on the device
+    /// is [`StoreError::NotFound`]; an event id already stored is
+    /// [`StoreError::Duplicate`].
+    pub fn record_ticket_event(&mut self, ticket: &Ticket, event: &TicketEvent, m: &MutationMeta) -> Result<()> {
+        check_event_matches(ticket, event)?;
+        let tx = self.write_tx()?;
+        let id = ticket.id().to_string();
+        let stored_seq: Option<u32> = tx
+            .prepare_cached("SELECT last_seq FROM tickets WHERE id = ?1")?
+            .query_row([&id], |row| row.get(0))
+            .optional()?;
+        match stored_seq {
+            None => return Err(StoreError::NotFound { entity: "ticket", id }),
+            Some(seq) if seq.checked_add(1) != Some(event.seq) => {
+                return Err(StoreError::Invalid(format!(
+                    "ticket {id} is at event {seq} on this device; event {} does not follow it",
+                    event.seq
+                )));
+            }
+            Some(_) => {}
+        }
+        insert_event(&tx, event, false)?;
+        write_row(&tx, ticket, UPSERT)?;
+        let entry = NewEntry {
+            lane: Lane::Priority,
+            entity: ENTITY,
+            entity_id: id,
+            op: event.action.code(),
+            payload: serde_json::to_string(event)?,
+        };
+        outbox::append(&tx, m, entry)?;
+        tx.commit()?;
+        self.committed();
+        Ok(())
+    }
+
+    /// A ticket on the device.
+    pub fn ticket(&self, id: TicketId) -> Result<Option<Ticket>> {
+        let mut stmt = self.conn.prepare_cached("SELECT ticket_json FROM tickets WHERE id = ?1")?;
+        let mut rows = stmt.query([id.to_string()])?;
+        rows.next()?.map(rows::ticket).transpose()
+    }
+
+    /// A ticket's events in order.
+    pub fn ticket_events(&self, id: TicketId) -> Result<Vec<TicketEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, ticket_id, seq, action_json, actor_id, actor_role, at, location, status_after \
+             FROM ticket_events WHERE ticket_id = ?1 ORDER BY seq",
+        )?;
+        let mut rows = stmt.query([id.to_string()])?;
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(event(row)?);
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,11 @@
+//! The store's integration tests: one binary, one module per area.
+
+mod browse;
+mod crash;
+mod ground;
+mod migrate;
+mod outbox;
+mod search;
+mod support;
+mod visits;
+mod work;
