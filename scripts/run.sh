@@ -12,15 +12,42 @@ section "UI build (vite)"
 build_ui
 
 # ---- central server (steward-central) -------------------------------------
-# Not there yet: a later issue adds the `steward-central` crate. It is started
-# here, in the background and before the app, and stopped when this script
-# exits (a `trap ... EXIT`), so the app finds it on launch.
+# A local central API with the demo data in an embedded SQLite file, started
+# before the app and stopped when this script exits. Its data lives in
+# .run/ (git-ignored); delete that folder to start from fresh demo data.
+section "central server"
+RUN_DIR="$REPO_ROOT/.run"
+CENTRAL_DB="$RUN_DIR/central.db"
+CENTRAL_LISTEN="${HEAT_STEWARD_CENTRAL_LISTEN:-127.0.0.1:8787}"
+mkdir -p "$RUN_DIR"
+cargo build --bin steward-central --bin heat-steward
+if [[ ! -f $CENTRAL_DB ]]; then
+  # Seeded under another name first, so an interrupted seed is never served.
+  rm -f "$CENTRAL_DB.seeding"*
+  target/debug/steward-central seed-demo --db "$CENTRAL_DB.seeding"
+  mv "$CENTRAL_DB.seeding" "$CENTRAL_DB"
+fi
+target/debug/steward-central serve --db "$CENTRAL_DB" --listen "$CENTRAL_LISTEN" &
+CENTRAL_PID=$!
+trap 'kill "$CENTRAL_PID" 2>/dev/null || true; wait "$CENTRAL_PID" 2>/dev/null || true' EXIT
+until curl -fsS "http://$CENTRAL_LISTEN/healthz" >/dev/null 2>&1; do
+  kill -0 "$CENTRAL_PID" 2>/dev/null || die "steward-central did not start"
+  sleep 0.2
+done
+cat <<INFO
+central API: http://$CENTRAL_LISTEN  (OpenAPI: /api/v1/openapi.json)
+demo accounts, password heat-demo: admin, hotline1, lead1, lead2, steward1..steward9
+a steward's contact card: http://$CENTRAL_LISTEN/cards/<steward id>
+INFO
+export HEAT_STEWARD_CENTRAL_URL="http://$CENTRAL_LISTEN"
+# The device database of the app, next to the central's.
+export HEAT_STEWARD_DATA_DIR="${HEAT_STEWARD_DATA_DIR:-$RUN_DIR/device}"
 # ---------------------------------------------------------------------------
 
 section "app"
 if have_display; then
-  cargo run --bin heat-steward -- "$@"
+  target/debug/heat-steward "$@"
 else
   echo "DISPLAY is not set: running the app under xvfb-run -a, in a virtual display nobody sees."
-  xvfb-run -a cargo run --bin heat-steward -- "$@"
+  xvfb-run -a target/debug/heat-steward "$@"
 fi

@@ -1,8 +1,56 @@
 //! The Tauri shell of Heat Steward (供暖管家). Only this crate knows Tauri.
+//!
+//! It opens the [`Device`] in the app's data directory, registers the
+//! commands and starts the window. Everything the app does lives in the
+//! `steward-device` crate; the shell only moves data across the boundary.
+
+mod commands;
+pub mod smoke;
+
+use std::path::PathBuf;
+
+use steward_device::Device;
+use steward_domain::ids::DeviceId;
+use tauri::Manager;
+
+/// Overrides where the device database lives (tests use a temp dir).
+pub const DATA_DIR_ENV: &str = "HEAT_STEWARD_DATA_DIR";
+/// Which demo steward a new device loads (default `steward1`).
+pub const DEMO_USER_ENV: &str = "HEAT_STEWARD_DEMO_USER";
+
+fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    match std::env::var_os(DATA_DIR_ENV) {
+        Some(dir) => Ok(PathBuf::from(dir)),
+        None => Ok(app.path().app_data_dir()?),
+    }
+}
+
+fn open_device(app: &tauri::App) -> Result<Device, Box<dyn std::error::Error>> {
+    let device = Device::open(&data_dir(app)?)?;
+    let user = std::env::var(DEMO_USER_ENV).unwrap_or_else(|_| "steward1".to_owned());
+    device.bootstrap_demo(&user, DeviceId::from(uuid::Uuid::now_v7()))?;
+    Ok(device)
+}
 
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
-    tauri::Builder::default()
+    tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
+    let mut builder = tauri::Builder::default();
+    if let Some(smoke) = smoke::SmokeMode::from_env() {
+        builder = builder.plugin(smoke.plugin()).manage(smoke);
+    }
+    builder
+        .setup(|app| {
+            let device = open_device(app)?;
+            app.manage(device);
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![
+            commands::smoke_ready,
+            commands::profile,
+            commands::search_households,
+            commands::today,
+        ])
         .run(tauri::generate_context!())
         .expect("error while running the Heat Steward app");
 }

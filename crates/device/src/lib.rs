@@ -1,0 +1,175 @@
+//! The device core of Heat Steward (供暖管家): everything the app does on a
+//! steward's phone, with no Tauri in it. The Tauri shell holds one
+//! [`Device`] and each command calls one of its methods.
+//!
+//! Architecture Invariant: this crate does not know Tauri. It may read the
+//! clock and the file system (it is the device's edge), but passes time on
+//! to the store and the domain as parameters.
+
+mod bootstrap;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Mutex, MutexGuard};
+
+use jiff::Timestamp;
+use jiff::tz::{Offset, TimeZone};
+use serde::Serialize;
+use steward_domain::ids::{DeviceId, UserId};
+use steward_domain::org::Staff;
+use steward_store::{DistrictRow, HouseholdHit, Store, StoreError, StoreStats, WorkList, meta_keys};
+
+pub use bootstrap::snapshot_for_steward;
+
+/// The file name of the device database inside the data directory.
+pub const DB_FILE: &str = "steward.db";
+
+/// The service area's time zone: China Standard Time, UTC+8 all year (no
+/// daylight saving), so "today" is the steward's calendar day.
+pub fn service_tz() -> TimeZone {
+    TimeZone::fixed(Offset::constant(8))
+}
+
+/// What went wrong on the device, as the UI shows it: `{code, message}`.
+#[derive(Debug, thiserror::Error)]
+pub enum DeviceError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("no steward is signed in on this device")]
+    NoSteward,
+    #[error("the demo data has no user {0:?}")]
+    UnknownDemoUser(String),
+    #[error("the demo data could not be built: {0}")]
+    Demo(String),
+    #[error("the data directory {path} cannot be used: {reason}")]
+    DataDir { path: PathBuf, reason: String },
+}
+
+impl DeviceError {
+    /// A stable code the UI can branch on.
+    pub fn code(&self) -> &'static str {
+        match self {
+            DeviceError::Store(StoreError::SchemaTooNew { .. }) => "schema_too_new",
+            DeviceError::Store(_) => "store",
+            DeviceError::NoSteward => "no_steward",
+            DeviceError::UnknownDemoUser(_) => "unknown_user",
+            DeviceError::Demo(_) => "demo",
+            DeviceError::DataDir { .. } => "data_dir",
+        }
+    }
+}
+
+pub type Result<T> = std::result::Result<T, DeviceError>;
+
+/// Who uses the device and what they own.
+#[derive(Debug, Clone, Serialize)]
+pub struct Profile {
+    pub steward: Staff,
+    pub device_id: Option<DeviceId>,
+    pub districts: Vec<DistrictSummary>,
+    pub stats: StoreStats,
+}
+
+/// A district the steward owns, without its boundary.
+#[derive(Debug, Clone, Serialize)]
+pub struct DistrictSummary {
+    pub id: steward_domain::ids::DistrictId,
+    pub code: String,
+    pub name: String,
+}
+
+/// The device: its store, shared by the app's commands.
+pub struct Device {
+    store: Mutex<Store>,
+}
+
+impl Device {
+    /// Opens (creating if needed) the device database in `data_dir`.
+    pub fn open(data_dir: &Path) -> Result<Device> {
+        std::fs::create_dir_all(data_dir)
+            .map_err(|e| DeviceError::DataDir { path: data_dir.to_owned(), reason: e.to_string() })?;
+        let store = Store::open(&data_dir.join(DB_FILE))?;
+        Ok(Device { store: Mutex::new(store) })
+    }
+
+    fn store(&self) -> MutexGuard<'_, Store> {
+        // A command that panicked while holding the lock left the store as
+        // SQLite left it: every write is one transaction, so it is whole.
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Loads the demo data set for one demo steward when the device has no
+    /// steward yet (the first start). Returns whether it loaded anything.
+    pub fn bootstrap_demo(&self, username: &str, device_id: DeviceId) -> Result<bool> {
+        let mut store = self.store();
+        if store.meta(meta_keys::STEWARD_ID)?.is_some() {
+            return Ok(false);
+        }
+        let dataset = steward_demo::generate(&steward_demo::DemoConfig::default())
+            .map_err(|e| DeviceError::Demo(e.to_string()))?;
+        let steward =
+            dataset.staff_by_username(username).ok_or_else(|| DeviceError::UnknownDemoUser(username.to_owned()))?;
+        let snapshot = snapshot_for_steward(&dataset, steward.id);
+        store.load_ground(&snapshot)?;
+        store.set_meta(meta_keys::DEVICE_ID, &device_id.to_string())?;
+        store.set_meta(meta_keys::STEWARD_ID, &steward.id.to_string())?;
+        Ok(true)
+    }
+
+    fn steward_id(store: &Store) -> Result<UserId> {
+        let text = store.meta(meta_keys::STEWARD_ID)?.ok_or(DeviceError::NoSteward)?;
+        text.parse().map_err(|_| DeviceError::NoSteward)
+    }
+
+    /// The signed-in steward, their districts and what the device holds.
+    pub fn profile(&self) -> Result<Profile> {
+        let store = self.store();
+        let id = Self::steward_id(&store)?;
+        let steward = store.staff()?.into_iter().find(|s| s.id == id).ok_or(DeviceError::NoSteward)?;
+        let device_id = store.meta(meta_keys::DEVICE_ID)?.and_then(|t| t.parse().ok());
+        let districts = store
+            .districts()?
+            .into_iter()
+            .filter(|DistrictRow { district, .. }| district.steward_id == Some(id))
+            .map(|DistrictRow { district: d, .. }| DistrictSummary { id: d.id, code: d.code, name: d.name })
+            .collect();
+        Ok(Profile { steward, device_id, districts, stats: store.stats()? })
+    }
+
+    /// Household search: names, addresses, account numbers, phone digits and
+    /// pinyin initials.
+    pub fn search_households(&self, query: &str, limit: usize) -> Result<Vec<HouseholdHit>> {
+        Ok(self.store().search_households(query, limit)?)
+    }
+
+    /// The steward's work for the service-area calendar day that holds `now`.
+    pub fn today(&self, now: Timestamp) -> Result<WorkList> {
+        let store = self.store();
+        let steward = Self::steward_id(&store)?;
+        let (start, end) = day_bounds(now);
+        Ok(store.todays_work(steward, start, end)?)
+    }
+}
+
+/// The start and end of the service-area calendar day holding `now`.
+pub fn day_bounds(now: Timestamp) -> (Timestamp, Timestamp) {
+    let zoned = now.to_zoned(service_tz());
+    let start = zoned.start_of_day().map(|z| z.timestamp()).unwrap_or(now);
+    let end = start.saturating_add(jiff::SignedDuration::from_hours(24)).unwrap_or(now);
+    (start, end)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_day_runs_midnight_to_midnight_in_china() {
+        // 2026-11-26 01:00 UTC is 09:00 in 商河.
+        let (start, end) = day_bounds("2026-11-26T01:00:00Z".parse().unwrap());
+        assert_eq!(start, "2026-11-25T16:00:00Z".parse::<Timestamp>().unwrap());
+        assert_eq!(end, "2026-11-26T16:00:00Z".parse::<Timestamp>().unwrap());
+        // 17:00 UTC is already the next day there.
+        let (start, _) = day_bounds("2026-11-26T17:00:00Z".parse().unwrap());
+        assert_eq!(start, "2026-11-26T16:00:00Z".parse::<Timestamp>().unwrap());
+    }
+}
