@@ -15,10 +15,10 @@ ui_tests() {
 
 cargo_tests() {
   if have_display; then
-    cargo test --workspace 2>&1 | tee "$LOGS/cargo-test.log"
+    cargo test --workspace --no-fail-fast 2>&1 | tee "$LOGS/cargo-test.log"
   else
     echo "DISPLAY is not set: running cargo test under xvfb-run -a (the app smoke test opens a window)"
-    xvfb-run -a cargo test --workspace 2>&1 | tee "$LOGS/cargo-test.log"
+    xvfb-run -a cargo test --workspace --no-fail-fast 2>&1 | tee "$LOGS/cargo-test.log"
   fi
 }
 
