@@ -92,22 +92,25 @@ ensure_toolchains() {
   echo "$(cargo --version), node $(node --version), npm $(npm --version)"
 }
 
-# `npm ci` in ui/, skipped when node_modules was installed from this very lockfile.
-ensure_ui_dependencies() {
-  local stamp=ui/node_modules/.heat-steward-lock.sha256 want
-  want=$(sha256sum ui/package-lock.json | cut -d' ' -f1)
+# `npm ci` in a folder (the root holds the Tauri CLI, ui/ the UI's packages),
+# skipped when its node_modules was installed from this very lockfile.
+ensure_npm_dependencies() {
+  local dir=$1 stamp want
+  stamp=$dir/node_modules/.heat-steward-lock.sha256
+  want=$(sha256sum "$dir/package-lock.json" | cut -d' ' -f1)
   if [[ -f $stamp && $(<"$stamp") == "$want" ]]; then
-    echo "ui/node_modules matches ui/package-lock.json"
+    echo "$dir/node_modules matches $dir/package-lock.json"
     return
   fi
-  npm --prefix ui ci --no-audit --no-fund
+  npm --prefix "$dir" ci --no-audit --no-fund
   echo "$want" >"$stamp"
 }
 
 ensure_prerequisites() {
   ensure_apt_packages
   ensure_toolchains
-  ensure_ui_dependencies
+  ensure_npm_dependencies .
+  ensure_npm_dependencies ui
 }
 
 build_ui() {

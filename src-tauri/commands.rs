@@ -6,8 +6,11 @@
 //! of `lib.rs` fails to compile (E0255, `__cmd__…` defined twice).
 
 use serde::Serialize;
-use steward_device::{Device, DeviceError, Profile};
-use steward_store::{HouseholdHit, WorkList};
+use steward_device::dto::{
+    BuildingDto, CommunityDto, ContactCardDto, HouseholdDetailDto, HouseholdHitDto, HouseholdRowDto, PendingDto,
+    RecordedVisitDto, TodayDto, UnitDto, VisitInput,
+};
+use steward_device::{Device, DeviceError, InputError, Profile, Stamp};
 use tauri::{AppHandle, Runtime, State};
 
 use crate::smoke::{SmokeMode, SmokeReport};
@@ -25,7 +28,17 @@ impl From<DeviceError> for UiError {
     }
 }
 
+impl From<InputError> for UiError {
+    fn from(e: InputError) -> Self {
+        UiError { code: e.code(), message: e.to_string() }
+    }
+}
+
 type UiResult<T> = Result<T, UiError>;
+
+/// Names the screen the UI opens first (`today`, `visit`, `card`), for
+/// screenshots and demos; unset, the UI opens Today.
+pub const START_SCREEN_ENV: &str = "HEAT_STEWARD_START_SCREEN";
 
 /// How many households a search returns at most.
 const SEARCH_LIMIT: usize = 50;
@@ -46,12 +59,66 @@ pub fn profile(device: State<'_, Device>) -> UiResult<Profile> {
 
 /// Household search (names, addresses, account numbers, phone digits, pinyin initials).
 #[tauri::command]
-pub fn search_households(device: State<'_, Device>, query: String) -> UiResult<Vec<HouseholdHit>> {
-    Ok(device.search_households(&query, SEARCH_LIMIT)?)
+pub fn search_households(device: State<'_, Device>, query: String) -> UiResult<Vec<HouseholdHitDto>> {
+    Ok(device.search(&query, SEARCH_LIMIT)?)
 }
 
 /// Today's work: open tickets by due time, then households to visit in walking order.
 #[tauri::command]
-pub fn today(device: State<'_, Device>) -> UiResult<WorkList> {
-    Ok(device.today(jiff::Timestamp::now())?)
+pub fn today(device: State<'_, Device>) -> UiResult<TodayDto> {
+    Ok(device.today_view(jiff::Timestamp::now())?)
+}
+
+/// The communities (小区) on the device.
+#[tauri::command]
+pub fn communities(device: State<'_, Device>) -> UiResult<Vec<CommunityDto>> {
+    Ok(device.communities()?)
+}
+
+/// The buildings (楼) of a community.
+#[tauri::command]
+pub fn buildings(device: State<'_, Device>, community_id: String) -> UiResult<Vec<BuildingDto>> {
+    Ok(device.buildings(&community_id)?)
+}
+
+/// The units (单元) of a building.
+#[tauri::command]
+pub fn units(device: State<'_, Device>, building_id: String) -> UiResult<Vec<UnitDto>> {
+    Ok(device.units(&building_id)?)
+}
+
+/// The households (户) of a unit.
+#[tauri::command]
+pub fn households_in_unit(device: State<'_, Device>, unit_id: String) -> UiResult<Vec<HouseholdRowDto>> {
+    Ok(device.households_in_unit(&unit_id)?)
+}
+
+/// One household's page: address, status, valve, visits and tickets.
+#[tauri::command]
+pub fn household(device: State<'_, Device>, household_id: String) -> UiResult<HouseholdDetailDto> {
+    Ok(device.household(&household_id)?)
+}
+
+/// Completes and records a visit (入户) offline, with its outbox entry.
+#[tauri::command]
+pub fn record_visit(device: State<'_, Device>, visit: VisitInput) -> UiResult<RecordedVisitDto> {
+    Ok(device.record_visit(&visit, Stamp::now())?)
+}
+
+/// How many local changes wait to be uploaded (待同步).
+#[tauri::command]
+pub fn pending_counts(device: State<'_, Device>) -> UiResult<PendingDto> {
+    Ok(device.pending()?)
+}
+
+/// The steward's contact card (管家名片) with its vCard QR code as SVG.
+#[tauri::command]
+pub fn contact_card(device: State<'_, Device>) -> UiResult<ContactCardDto> {
+    Ok(device.contact_card()?)
+}
+
+/// The screen the UI opens first, from `HEAT_STEWARD_START_SCREEN`.
+#[tauri::command]
+pub fn start_screen() -> Option<String> {
+    std::env::var(START_SCREEN_ENV).ok()
 }

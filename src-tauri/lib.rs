@@ -50,6 +50,15 @@ pub fn run() {
             commands::profile,
             commands::search_households,
             commands::today,
+            commands::communities,
+            commands::buildings,
+            commands::units,
+            commands::households_in_unit,
+            commands::household,
+            commands::record_visit,
+            commands::pending_counts,
+            commands::contact_card,
+            commands::start_screen,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Heat Steward app");

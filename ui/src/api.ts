@@ -1,29 +1,34 @@
-// The typed boundary to the Rust side: one wrapper per Tauri command.
+// The typed boundary to the Rust side: one wrapper per Tauri command. The
+// types come from `./bindings/`, generated from the Rust DTOs by ts-rs
+// (`crates/device/tests/bindings.rs` fails when they drift).
 //
 // Errors cross from Rust as `{ code, message }`; anything else that rejects an
 // invoke (a Tauri-level failure such as an unknown command is a bare string)
 // is normalised to the same shape here, so screens handle one error type.
 
 import { invoke } from "@tauri-apps/api/core";
+import type { BuildingDto } from "./bindings/BuildingDto";
+import type { CommunityDto } from "./bindings/CommunityDto";
+import type { ContactCardDto } from "./bindings/ContactCardDto";
+import type { ErrorDto } from "./bindings/ErrorDto";
+import type { HeatingStatusDto } from "./bindings/HeatingStatusDto";
+import type { HouseholdDetailDto } from "./bindings/HouseholdDetailDto";
+import type { HouseholdHitDto } from "./bindings/HouseholdHitDto";
+import type { HouseholdRowDto } from "./bindings/HouseholdRowDto";
+import type { PendingDto } from "./bindings/PendingDto";
+import type { RecordedVisitDto } from "./bindings/RecordedVisitDto";
+import type { TodayDto } from "./bindings/TodayDto";
+import type { UnitDto } from "./bindings/UnitDto";
+import type { VisitInput } from "./bindings/VisitInput";
 
 /** 供暖状态: the heating status of a household. */
-export type HeatingStatus = "active" | "suspended" | "new" | "disconnected";
+export type HeatingStatus = HeatingStatusDto;
 
 /** One row of a household search (住户查询), as `search_households` returns it. */
-export interface HouseholdHit {
-  id: string;
-  account_no: string;
-  resident_name: string;
-  address: string;
-  community: string;
-  phone_masked: string;
-  heating_status: HeatingStatus;
-}
+export type HouseholdHit = HouseholdHitDto;
 
-export interface ApiError {
-  code: string;
-  message: string;
-}
+/** An error as every command returns it: `{ code, message }`. */
+export type ApiError = ErrorDto;
 
 /** The code given to failures that did not come from our own commands. */
 export const UNKNOWN_ERROR = "unknown";
@@ -50,6 +55,56 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 /** Searches households by name, address or account number; "" lists the first page. */
 export function searchHouseholds(query: string): Promise<HouseholdHit[]> {
   return call<HouseholdHit[]>("search_households", { query });
+}
+
+/** 今日: open tickets soonest due first, then households to visit in walking order. */
+export function today(): Promise<TodayDto> {
+  return call<TodayDto>("today");
+}
+
+/** The communities (小区) on the device. */
+export function communities(): Promise<CommunityDto[]> {
+  return call<CommunityDto[]>("communities");
+}
+
+/** The buildings (楼) of a community. */
+export function buildings(communityId: string): Promise<BuildingDto[]> {
+  return call<BuildingDto[]>("buildings", { communityId });
+}
+
+/** The units (单元) of a building. */
+export function units(buildingId: string): Promise<UnitDto[]> {
+  return call<UnitDto[]>("units", { buildingId });
+}
+
+/** The households (户) of a unit. */
+export function householdsInUnit(unitId: string): Promise<HouseholdRowDto[]> {
+  return call<HouseholdRowDto[]>("households_in_unit", { unitId });
+}
+
+/** One household's page. */
+export function household(householdId: string): Promise<HouseholdDetailDto> {
+  return call<HouseholdDetailDto>("household", { householdId });
+}
+
+/** Completes and records a visit on the device (works offline). */
+export function recordVisit(visit: VisitInput): Promise<RecordedVisitDto> {
+  return call<RecordedVisitDto>("record_visit", { visit });
+}
+
+/** How many local changes wait to be uploaded (待同步). */
+export function pendingCounts(): Promise<PendingDto> {
+  return call<PendingDto>("pending_counts");
+}
+
+/** The steward's contact card (管家名片) with its QR code as SVG. */
+export function contactCard(): Promise<ContactCardDto> {
+  return call<ContactCardDto>("contact_card");
+}
+
+/** The screen to open first (`HEAT_STEWARD_START_SCREEN`), or null. */
+export function startScreen(): Promise<string | null> {
+  return call<string | null>("start_screen");
 }
 
 /** What the UI tells the Rust side in smoke mode once its first screen has rendered. */

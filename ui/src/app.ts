@@ -1,49 +1,204 @@
-// The app shell: header (title, network badge, language switch), the current
-// screen, and the bottom tab bar. The tab bar lists only screens that exist.
+// The app shell: header (title, pending-upload badge, network badge, language
+// switch), the current screen, and the bottom tab bar (今日, 住户, 名片).
+// A household page and the visit form open over the tabs and go back to them.
 
+import { pendingCounts } from "./api";
+import type { HouseholdDetailDto } from "./bindings/HouseholdDetailDto";
+import type { RecordedVisitDto } from "./bindings/RecordedVisitDto";
+import { type BrowseScreen, createBrowseScreen } from "./browse";
+import { type CardScreen, createCardScreen } from "./card";
 import { h } from "./dom";
+import { type HouseholdView, createHouseholdView } from "./household";
 import { createHouseholdsScreen, type HouseholdsScreen } from "./households";
 import { getLocale, type MessageKey, onLocaleChange, setLocale, t } from "./i18n";
 import { createOnlineIndicator, type OnlineIndicator } from "./online";
+import { createTodayScreen, type TodayScreen } from "./today";
+import { createVisitForm, type RecordKind, type VisitForm } from "./visit";
+
+export type TabId = "today" | "households" | "card";
 
 export interface AppShell {
+  today: TodayScreen;
   households: HouseholdsScreen;
+  browse: BrowseScreen;
+  card: CardScreen;
   online: OnlineIndicator;
-  /** Settles once the first screen has its first data rendered. */
+  /** Settles once the first screens have their first data rendered. */
   ready: Promise<void>;
+  selectTab(tab: TabId): void;
+  openHousehold(id: string): HouseholdView;
+  openVisit(detail: HouseholdDetailDto): VisitForm;
+  /** Re-reads the pending-upload count for the header badge. */
+  refreshPending(): Promise<void>;
+  /** Opens the screen named by `HEAT_STEWARD_START_SCREEN` (today, household, visit, card). */
+  start(screen: string | null): Promise<void>;
 }
 
 interface Tab {
-  id: string;
+  id: TabId;
   label: MessageKey;
   icon: string;
 }
 
 // SVG path data (24×24 viewBox) for the tab icons.
+const CLOCK_ICON = "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 5v5.4l4 2.4-1 1.7-5-3V7z";
 const HOUSE_ICON = "M3 11 12 3l9 8v10h-6v-6H9v6H3z";
+const CARD_ICON = "M2 5h20v14H2zm2 2v10h16V7zm2 2h6v2H6zm0 4h8v2H6zm10-4h2v6h-2z";
+
+const TABS: Tab[] = [
+  { id: "today", label: "tab.today", icon: CLOCK_ICON },
+  { id: "households", label: "tab.households", icon: HOUSE_ICON },
+  { id: "card", label: "tab.card", icon: CARD_ICON },
+];
 
 export function mountApp(root: HTMLElement): AppShell {
   const title = h("h1", { class: "app-title", attrs: { id: "app-title" } });
   const online = createOnlineIndicator();
+  const pending = h("span", { class: "pending", attrs: { role: "status" } });
+  let pendingCount = 0;
   const langButton = h("button", { class: "lang-switch", attrs: { type: "button" } });
   langButton.addEventListener("click", () => setLocale(getLocale() === "zh-CN" ? "en" : "zh-CN"));
-  const header = h("header", { class: "app-header" }, title, h("div", { class: "app-header-tools" }, online.element, langButton));
+  const header = h(
+    "header",
+    { class: "app-header" },
+    title,
+    h("div", { class: "app-header-tools" }, pending, online.element, langButton),
+  );
+  const offlineNote = h("p", { class: "offline-note", attrs: { role: "status" } });
 
+  const today = createTodayScreen({ openHousehold: (id) => void openHousehold(id) });
   const households = createHouseholdsScreen();
-  const main = h("main", { class: "app-main" }, households.element);
+  const browse = createBrowseScreen((id) => void openHousehold(id));
+  const card = createCardScreen();
 
-  const tabs: Tab[] = [{ id: "households", label: "tab.households", icon: HOUSE_ICON }];
-  const tabLabels = new Map<string, HTMLSpanElement>();
+  // The households tab: search (the default) or browse by place.
+  const searchMode = h("button", { class: "seg", attrs: { type: "button", "data-mode": "search" } });
+  const browseMode = h("button", { class: "seg", attrs: { type: "button", "data-mode": "browse" } });
+  const householdsTab = h(
+    "section",
+    { class: "screen households-tab", attrs: { "data-screen": "households-tab" } },
+    h("div", { class: "segmented", attrs: { role: "group" } }, searchMode, browseMode),
+    households.element,
+    browse.element,
+  );
+  let browseStarted = false;
+  function setMode(mode: "search" | "browse"): void {
+    searchMode.setAttribute("aria-pressed", String(mode === "search"));
+    browseMode.setAttribute("aria-pressed", String(mode === "browse"));
+    households.element.hidden = mode !== "search";
+    browse.element.hidden = mode !== "browse";
+    if (mode === "browse" && !browseStarted) {
+      browseStarted = true;
+      void browse.go({ kind: "communities" });
+    }
+  }
+  searchMode.addEventListener("click", () => setMode("search"));
+  browseMode.addEventListener("click", () => setMode("browse"));
+  setMode("search");
+  // A search hit opens the household's page.
+  households.element.addEventListener("click", (event) => {
+    const item = (event.target as Element).closest<HTMLElement>(".hh-item");
+    if (item?.dataset.id) openHousehold(item.dataset.id);
+  });
+  households.element.addEventListener("keydown", (event) => {
+    const item = (event.target as Element).closest<HTMLElement>(".hh-item");
+    if (item?.dataset.id && (event.key === "Enter" || event.key === " ")) {
+      event.preventDefault();
+      openHousehold(item.dataset.id);
+    }
+  });
+
+  const screens: Record<TabId, HTMLElement> = { today: today.element, households: householdsTab, card: card.element };
+  const overlay = h("div", { class: "overlay" });
+  const main = h("main", { class: "app-main" }, today.element, householdsTab, card.element, overlay);
+
+  let currentTab: TabId = "today";
+  let overlayView: { render(): void } | null = null;
+  const tabButtons = new Map<TabId, HTMLButtonElement>();
+  const tabLabels = new Map<TabId, HTMLSpanElement>();
   const tabbar = h(
     "nav",
     { class: "tabbar" },
-    ...tabs.map((tab) => {
+    ...TABS.map((tab) => {
       const text = h("span", { class: "tab-label" });
       tabLabels.set(tab.id, text);
-      const button = h("button", { class: "tab", attrs: { type: "button", "data-tab": tab.id, "aria-current": "page" } }, icon(tab.icon), text);
+      const button = h("button", { class: "tab", attrs: { type: "button", "data-tab": tab.id } }, icon(tab.icon), text);
+      button.addEventListener("click", () => selectTab(tab.id));
+      tabButtons.set(tab.id, button);
       return button;
     }),
   );
+
+  function showOverlay(element: HTMLElement | null): void {
+    overlay.replaceChildren(...(element ? [element] : []));
+    overlay.hidden = element === null;
+    for (const [id, screen] of Object.entries(screens)) screen.hidden = element !== null || id !== currentTab;
+    window.scrollTo?.(0, 0);
+  }
+
+  function selectTab(tab: TabId): void {
+    currentTab = tab;
+    for (const [id, button] of tabButtons) {
+      if (id === tab) button.setAttribute("aria-current", "page");
+      else button.removeAttribute("aria-current");
+    }
+    overlayView = null;
+    showOverlay(null);
+    if (tab === "card") void card.show();
+  }
+
+  function openHousehold(id: string, initial?: HouseholdDetailDto, note?: MessageKey): HouseholdView {
+    const view = createHouseholdView(id, {
+      back: () => selectTab(currentTab),
+      startVisit: (detail) => void openVisit(detail),
+      initial,
+      note,
+    });
+    overlayView = view;
+    showOverlay(view.element);
+    return view;
+  }
+
+  function openVisit(detail: HouseholdDetailDto, initialKinds?: readonly RecordKind[]): VisitForm {
+    const form = createVisitForm(detail, {
+      cancel: () => void openHousehold(detail.id, detail),
+      saved: (result: RecordedVisitDto) => {
+        setPending(result.pending.total);
+        void today.reload();
+        openHousehold(result.household.id, result.household, "household.saved");
+      },
+      initialKinds: initialKinds ?? defaultKinds(detail),
+    });
+    overlayView = null;
+    showOverlay(form.element);
+    return form;
+  }
+
+  function setPending(count: number): void {
+    pendingCount = count;
+    pending.dataset.count = String(count);
+    renderPending();
+  }
+
+  function renderPending(): void {
+    pending.textContent = t("pending.badge", { count: pendingCount });
+    pending.title = t("pending.label", { count: pendingCount });
+  }
+
+  async function refreshPending(): Promise<void> {
+    try {
+      setPending((await pendingCounts()).total);
+    } catch {
+      // The badge keeps its last count; the screens show their own errors.
+    }
+  }
+
+  function renderOffline(): void {
+    offlineNote.hidden = online.isOnline();
+    offlineNote.textContent = t("net.offlineNote");
+  }
+  window.addEventListener("online", renderOffline);
+  window.addEventListener("offline", renderOffline);
 
   function render(): void {
     const locale = getLocale();
@@ -53,16 +208,67 @@ export function mountApp(root: HTMLElement): AppShell {
     langButton.textContent = t("lang.switch");
     langButton.setAttribute("aria-label", t("lang.switchLabel"));
     tabbar.setAttribute("aria-label", t("nav.main"));
-    for (const tab of tabs) tabLabels.get(tab.id)!.textContent = t(tab.label);
+    searchMode.textContent = t("browse.search");
+    browseMode.textContent = t("browse.browse");
+    for (const tab of TABS) tabLabels.get(tab.id)!.textContent = t(tab.label);
     online.render();
+    renderPending();
+    renderOffline();
+    today.render();
     households.render();
+    browse.render();
+    card.render();
+    overlayView?.render();
   }
 
-  root.replaceChildren(header, main, tabbar);
-  onLocaleChange(render);
-  render();
+  async function start(screen: string | null): Promise<void> {
+    if (screen === "card") {
+      selectTab("card");
+      await card.show();
+      return;
+    }
+    if (screen !== "visit" && screen !== "household") return;
+    // The first household on Today, preferring a suspended one (a valve to seal).
+    await today.ready;
+    const state = today.state();
+    const tasks = state.kind === "loaded" ? state.work.households : [];
+    const task = tasks.find((h) => h.reason === "seal_suspended") ?? tasks[0];
+    if (!task) return;
+    const view = openHousehold(task.id);
+    await view.ready;
+    const detail = view.detail();
+    if (screen === "visit" && detail) {
+      const form = openVisit(detail, ["suspension_valve_closure", "indoor_temperature"]);
+      form.element.querySelector(".records")?.scrollIntoView?.({ block: "start" });
+    }
+  }
 
-  return { households, online, ready: households.ready };
+  root.replaceChildren(header, offlineNote, main, tabbar);
+  onLocaleChange(render);
+  selectTab("today");
+  render();
+  const ready = Promise.all([households.ready, today.ready, refreshPending()]).then(() => undefined);
+
+  return {
+    today,
+    households,
+    browse,
+    card,
+    online,
+    ready,
+    selectTab,
+    openHousehold: (id) => openHousehold(id),
+    openVisit: (detail) => openVisit(detail),
+    refreshPending,
+    start,
+  };
+}
+
+/** A suspended household's visit starts with the valve closure; a new one's with the new-household check. */
+function defaultKinds(detail: HouseholdDetailDto): RecordKind[] {
+  if (detail.status === "suspended") return ["suspension_valve_closure"];
+  if (detail.status === "new") return ["new_household"];
+  return [];
 }
 
 function icon(path: string): SVGSVGElement {
@@ -73,6 +279,7 @@ function icon(path: string): SVGSVGElement {
   svg.classList.add("tab-icon");
   const shape = document.createElementNS(ns, "path");
   shape.setAttribute("d", path);
+  shape.setAttribute("fill-rule", "evenodd");
   svg.append(shape);
   return svg;
 }

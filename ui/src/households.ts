@@ -124,7 +124,7 @@ function resultNodes(state: SearchState, retry: () => void): Node[] {
 function householdItem(hit: HouseholdHit): HTMLLIElement {
   return h(
     "li",
-    { class: "hh-item", attrs: { "data-id": hit.id } },
+    { class: "hh-item", attrs: { "data-id": hit.id, tabindex: "0", role: "button" } },
     h(
       "div",
       { class: "hh-line" },

@@ -1,4 +1,5 @@
 import "./styles.css";
+import { startScreen } from "./api";
 import { mountApp } from "./app";
 import { DEFAULT_LOCALE, loadLocale, onLocaleChange, saveLocale, setLocale } from "./i18n";
 import { isSmokeMode, reportSmoke } from "./smoke";
@@ -20,5 +21,9 @@ if (isSmokeMode()) {
 } else {
   setLocale(loadLocale(storage()));
   onLocaleChange((locale) => saveLocale(storage(), locale));
-  mountApp(root);
+  const app = mountApp(root);
+  // HEAT_STEWARD_START_SCREEN (today, household, visit, card) picks the first screen, for screenshots and demos.
+  startScreen()
+    .then((screen) => app.start(screen))
+    .catch((error: unknown) => console.error("start screen failed", error));
 }

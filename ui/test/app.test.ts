@@ -1,19 +1,9 @@
 import { clearMocks, mockIPC } from "@tauri-apps/api/mocks";
+import { deviceTable, mockCommands } from "./fixtures";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import type { HouseholdHit } from "../src/api";
 import { mountApp } from "../src/app";
 import { DEFAULT_LOCALE, setLocale } from "../src/i18n";
 import { collectSmokeReport, isSmokeMode, reportSmoke } from "../src/smoke";
-
-const HIT: HouseholdHit = {
-  id: "hh-1",
-  account_no: "0102030405",
-  resident_name: "王秀英",
-  address: "历下区 和平小区 3号楼 2单元 501",
-  community: "和平小区",
-  phone_masked: "138****1234",
-  heating_status: "new",
-};
 
 function root(): HTMLElement {
   const element = document.createElement("div");
@@ -30,34 +20,39 @@ afterEach(() => {
 
 describe("app shell", () => {
   it("renders the title, one tab per existing screen, and the network badge", async () => {
-    mockIPC(() => [HIT]);
+    mockCommands(deviceTable());
     const app = mountApp(root());
     await app.ready;
     expect(document.getElementById("app-title")?.textContent).toBe("供暖管家");
     expect(document.title).toBe("供暖管家");
-    expect([...document.querySelectorAll(".tab")].map((tab) => tab.textContent)).toEqual(["住户"]);
+    expect([...document.querySelectorAll(".tab")].map((tab) => tab.textContent)).toEqual(["今日", "住户", "名片"]);
+    expect(document.querySelector(".tab[aria-current]")?.textContent).toBe("今日");
+    expect(document.querySelector(".pending")?.textContent).toBe("待同步 2");
     expect(document.querySelector(".net-label")?.textContent).toBe("在线");
   });
 
   it("switches every text to English with the language button", async () => {
-    mockIPC(() => [HIT]);
+    mockCommands(deviceTable());
     const app = mountApp(root());
     await app.ready;
     document.querySelector<HTMLButtonElement>(".lang-switch")!.click();
     expect(document.documentElement.lang).toBe("en");
     expect(document.getElementById("app-title")?.textContent).toBe("Heat Steward");
-    expect(document.querySelector(".tab")?.textContent).toBe("Households");
+    expect(document.querySelector(".tab")?.textContent).toBe("Today");
+    expect(document.querySelector(".pending")?.textContent).toBe("2 to sync");
     expect(document.querySelector(".hh-status")?.textContent).toBe("New");
     expect(document.querySelector(".lang-switch")?.textContent).toBe("中文");
   });
 
-  it("follows the browser's online and offline events", async () => {
-    mockIPC(() => []);
+  it("follows the browser's online and offline events, and says records stay on the device", async () => {
+    mockCommands(deviceTable({ search_households: [] }));
     const onLine = vi.spyOn(window.navigator, "onLine", "get").mockReturnValue(false);
     const app = mountApp(root());
     const badge = document.querySelector<HTMLElement>(".net")!;
     expect(badge.dataset.online).toBe("false");
     expect(badge.textContent).toBe("离线");
+    expect(document.querySelector<HTMLElement>(".offline-note")!.hidden).toBe(false);
+    expect(document.querySelector(".offline-note")?.textContent).toBe("离线：记录保存在本机，联网后上传");
     onLine.mockReturnValue(true);
     window.dispatchEvent(new Event("online"));
     expect(badge.dataset.online).toBe("true");
@@ -74,7 +69,7 @@ describe("smoke report", () => {
   });
 
   it("reports the rendered title and households", async () => {
-    mockIPC(() => [HIT]);
+    mockCommands(deviceTable());
     const app = mountApp(root());
     await app.ready;
     expect(collectSmokeReport(document, app)).toEqual({
@@ -103,12 +98,12 @@ describe("smoke report", () => {
     const calls: { cmd: string; args: unknown }[] = [];
     mockIPC((cmd, args) => {
       calls.push({ cmd, args });
-      return cmd === "search_households" ? [HIT] : null;
+      return deviceTable()[cmd] ?? null;
     });
     const element = root();
     await reportSmoke(() => mountApp(element));
-    expect(calls.map((call) => call.cmd)).toEqual(["search_households", "smoke_ready"]);
-    expect(calls[1]!.args).toMatchObject({ report: { title: "供暖管家", households_rendered: 1, ui_error: null } });
+    expect(calls.map((call) => call.cmd).sort()).toEqual(["pending_counts", "search_households", "smoke_ready", "today"]);
+    expect(calls.at(-1)!.args).toMatchObject({ report: { title: "供暖管家", households_rendered: 1, ui_error: null } });
   });
 
   it("reports a UI that fails to start instead of never answering", async () => {

@@ -7,6 +7,11 @@
 //! to the store and the domain as parameters.
 
 mod bootstrap;
+mod browse;
+pub mod card;
+pub mod dto;
+pub mod input;
+mod visits;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
@@ -19,6 +24,9 @@ use steward_domain::org::Staff;
 use steward_store::{DistrictRow, HouseholdHit, Store, StoreError, StoreStats, WorkList, meta_keys};
 
 pub use bootstrap::snapshot_for_steward;
+pub use card::CardOrg;
+pub use input::InputError;
+pub use visits::Stamp;
 
 /// The file name of the device database inside the data directory.
 pub const DB_FILE: &str = "steward.db";
@@ -110,6 +118,17 @@ impl Device {
             dataset.staff_by_username(username).ok_or_else(|| DeviceError::UnknownDemoUser(username.to_owned()))?;
         let snapshot = snapshot_for_steward(&dataset, steward.id);
         store.load_ground(&snapshot)?;
+        let team = dataset.teams.iter().find(|t| Some(t.id) == steward.team_id).map(|t| t.name.clone());
+        let org = CardOrg {
+            team: team.unwrap_or_default(),
+            centre: dataset.centre.name.clone(),
+            utility: dataset.utility.name.clone(),
+        };
+        drop(store);
+        self.set_card_org(&org).map_err(|e| DeviceError::Demo(e.to_string()))?;
+        // The steward id goes last: it marks the first start as done, so an
+        // interrupted start loads again (every load is an idempotent upsert).
+        let mut store = self.store();
         store.set_meta(meta_keys::DEVICE_ID, &device_id.to_string())?;
         store.set_meta(meta_keys::STEWARD_ID, &steward.id.to_string())?;
         Ok(true)

@@ -1,0 +1,126 @@
+// 住户详情 / Household: address, status, valve and seal, heated area, visits
+// newest first, tickets; and the button that starts a visit.
+
+import { type ApiError, household as fetchHousehold } from "./api";
+import type { HouseholdDetailDto } from "./bindings/HouseholdDetailDto";
+import { h } from "./dom";
+import { describeRecord, formatDateTime, formatValve } from "./format";
+import { type MessageKey, t } from "./i18n";
+
+export interface HouseholdView {
+  element: HTMLElement;
+  ready: Promise<void>;
+  detail(): HouseholdDetailDto | null;
+  render(): void;
+}
+
+export interface HouseholdViewOptions {
+  back: () => void;
+  startVisit: (detail: HouseholdDetailDto) => void;
+  load?: (id: string) => Promise<HouseholdDetailDto>;
+  /** A detail already in hand (just saved): shown at once, with the note. */
+  initial?: HouseholdDetailDto;
+  note?: MessageKey;
+}
+
+export function createHouseholdView(id: string, options: HouseholdViewOptions): HouseholdView {
+  const load = options.load ?? fetchHousehold;
+  const body = h("div", { class: "hh-detail-body" });
+  const element = h("section", { class: "screen hh-detail", attrs: { "data-screen": "household" } }, body);
+  let state: { kind: "loading" } | { kind: "loaded"; detail: HouseholdDetailDto } | { kind: "failed"; error: ApiError } =
+    options.initial ? { kind: "loaded", detail: options.initial } : { kind: "loading" };
+
+  function backButton(): HTMLButtonElement {
+    const button = h("button", { class: "back", text: `‹ ${t("common.back")}`, attrs: { type: "button" } });
+    button.addEventListener("click", options.back);
+    return button;
+  }
+
+  function render(): void {
+    if (state.kind === "loading") {
+      body.replaceChildren(backButton(), h("p", { class: "muted", text: t("common.loading") }));
+      return;
+    }
+    if (state.kind === "failed") {
+      body.replaceChildren(
+        backButton(),
+        h("div", { class: "error-box", attrs: { role: "alert" } }, h("p", { class: "error-detail", text: state.error.message })),
+      );
+      return;
+    }
+    const d = state.detail;
+    const start = h("button", { class: "button button-wide start-visit", text: t("household.startVisit"), attrs: { type: "button" } });
+    start.addEventListener("click", () => options.startVisit(d));
+    const fact = (label: MessageKey, value: string, cls = "") =>
+      h("div", { class: `fact ${cls}` }, h("dt", { text: t(label) }), h("dd", { text: value }));
+    const nodes: (Node | null)[] = [
+      backButton(),
+      options.note ? h("p", { class: "flash", attrs: { role: "status" }, text: t(options.note) }) : null,
+      h(
+        "div",
+        { class: "card-block" },
+        h(
+          "div",
+          { class: "hh-line" },
+          h("h2", { class: "hh-detail-name", text: d.resident_name }),
+          h("span", { class: "hh-status", attrs: { "data-status": d.status }, text: t(`status.${d.status}` as MessageKey) }),
+        ),
+        h("p", { class: "hh-detail-address", text: d.address }),
+        h(
+          "dl",
+          { class: "facts" },
+          fact("household.account", d.account_no),
+          fact("household.phone", d.phone),
+          fact("household.area", t("household.areaValue", { area: d.heated_area_m2 })),
+          fact("household.valve", formatValve(d.valve), "fact-valve"),
+        ),
+      ),
+      start,
+      h("h3", { class: "section-title", text: t("household.tickets") }),
+      d.tickets.length
+        ? h(
+            "ul",
+            { class: "plain-list" },
+            ...d.tickets.map((tk) =>
+              h(
+                "li",
+                { class: "plain-item" },
+                h("span", { class: "plain-title", text: `${t(`category.${tk.category}` as MessageKey)} · ${t(`ticket.${tk.status}` as MessageKey)}` }),
+                h("span", { class: "plain-meta", text: `${formatDateTime(tk.reported_at)} · ${tk.description}` }),
+              ),
+            ),
+          )
+        : h("p", { class: "muted", text: t("household.noTickets") }),
+      h("h3", { class: "section-title", text: t("household.visits") }),
+      d.visits.length
+        ? h(
+            "ul",
+            { class: "plain-list visit-history" },
+            ...d.visits.map((v) =>
+              h(
+                "li",
+                { class: "plain-item visit-item", attrs: { "data-id": v.id } },
+                h("span", { class: "plain-title", text: formatDateTime(v.completed_at) }),
+                ...v.records.map((r) => h("span", { class: "plain-meta", text: describeRecord(r) })),
+              ),
+            ),
+          )
+        : h("p", { class: "muted", text: t("household.noVisits") }),
+    ];
+    body.replaceChildren(...nodes.filter((n): n is Node => n !== null));
+  }
+
+  async function refresh(): Promise<void> {
+    if (state.kind === "loaded") return;
+    try {
+      state = { kind: "loaded", detail: await load(id) };
+    } catch (error) {
+      state = { kind: "failed", error: error as ApiError };
+    }
+    render();
+  }
+
+  render();
+  const ready = refresh();
+  return { element, ready, detail: () => (state.kind === "loaded" ? state.detail : null), render };
+}

@@ -1,0 +1,164 @@
+// 今日 / Today: open tickets by urgency with live 30-minute countdowns, then
+// the households to visit in walking order. One timer ticks every countdown
+// on the screen; it only rewrites text and a data attribute per row.
+
+import { type ApiError, today as fetchToday } from "./api";
+import type { TicketTaskDto } from "./bindings/TicketTaskDto";
+import type { TodayDto } from "./bindings/TodayDto";
+import { formatCountdown, remainingMs, urgency } from "./countdown";
+import { h } from "./dom";
+import { type MessageKey, t } from "./i18n";
+
+export type TodayState =
+  | { kind: "loading" }
+  | { kind: "loaded"; work: TodayDto }
+  | { kind: "failed"; error: ApiError };
+
+export interface TodayScreen {
+  element: HTMLElement;
+  /** Settles once the first load has finished and is on screen (it never rejects). */
+  ready: Promise<void>;
+  state(): TodayState;
+  reload(): Promise<void>;
+  /** Updates every countdown to `nowMs` (the timer calls it each second). */
+  tick(nowMs?: number): void;
+  render(): void;
+}
+
+export interface TodayOptions {
+  load?: () => Promise<TodayDto>;
+  now?: () => number;
+  openHousehold?: (id: string) => void;
+  /** Whether to start the one-second timer (tests drive `tick` themselves). */
+  autoTick?: boolean;
+}
+
+export function createTodayScreen(options: TodayOptions = {}): TodayScreen {
+  const load = options.load ?? fetchToday;
+  const now = options.now ?? Date.now;
+  const openHousehold = options.openHousehold ?? (() => undefined);
+  const body = h("div", { class: "today-body", attrs: { "aria-live": "polite" } });
+  const element = h("section", { class: "screen today", attrs: { "data-screen": "today" } }, body);
+  let current: TodayState = { kind: "loading" };
+  let clocks: { dueAt: string; time: HTMLElement; row: HTMLElement; label: HTMLElement }[] = [];
+
+  function tick(nowMs = now()): void {
+    for (const clock of clocks) {
+      const left = remainingMs(clock.dueAt, nowMs);
+      const level = urgency(left);
+      clock.row.dataset.urgency = level;
+      clock.time.textContent = formatCountdown(left);
+      clock.label.textContent = t(level === "breached" ? "today.overdue" : "today.left");
+    }
+  }
+
+  function render(): void {
+    clocks = [];
+    switch (current.kind) {
+      case "loading":
+        body.replaceChildren(h("p", { class: "muted", text: t("common.loading") }));
+        return;
+      case "failed": {
+        const retry = h("button", { class: "button", text: t("common.retry"), attrs: { type: "button" } });
+        retry.addEventListener("click", () => void reload());
+        body.replaceChildren(
+          h(
+            "div",
+            { class: "error-box", attrs: { role: "alert" } },
+            h("p", { class: "error-title", text: t("common.error") }),
+            h("p", { class: "error-detail", text: current.error.message }),
+            retry,
+          ),
+        );
+        return;
+      }
+      case "loaded": {
+        const work = current.work;
+        const summary = h(
+          "p",
+          { class: "today-summary" },
+          h("span", { text: t("today.summary", { tickets: work.tickets.length, households: work.households.length }) }),
+          h("span", { class: "today-done", text: t("today.visitsDone", { count: work.visits_done }) }),
+        );
+        const tickets = work.tickets.length
+          ? h("ul", { class: "ticket-list" }, ...work.tickets.map(ticketRow))
+          : h("p", { class: "muted", text: t("today.noTickets") });
+        const households = work.households.length
+          ? h(
+              "ol",
+              { class: "walk-list" },
+              ...work.households.map((task, index) => {
+                const item = h(
+                  "li",
+                  { class: "walk-item", attrs: { "data-id": task.id, "data-reason": task.reason } },
+                  h("span", { class: "walk-no", text: String(index + 1) }),
+                  h(
+                    "button",
+                    { class: "walk-main", attrs: { type: "button" } },
+                    h(
+                      "span",
+                      { class: "walk-line" },
+                      h("span", { class: "walk-name", text: task.resident_name }),
+                      h("span", { class: "reason", attrs: { "data-reason": task.reason }, text: t(`reason.${task.reason}` as MessageKey) }),
+                    ),
+                    h("span", { class: "walk-address", text: task.address }),
+                    task.visited_today ? h("span", { class: "walk-visited", text: t("today.visitedToday") }) : null,
+                  ),
+                );
+                item.querySelector("button")!.addEventListener("click", () => openHousehold(task.id));
+                return item;
+              }),
+            )
+          : h("p", { class: "muted", text: t("today.noHouseholds") });
+        body.replaceChildren(
+          summary,
+          h("h2", { class: "section-title", text: t("today.tickets") }),
+          tickets,
+          h("h2", { class: "section-title", text: t("today.households") }),
+          households,
+        );
+        tick();
+      }
+    }
+  }
+
+  function ticketRow(task: TicketTaskDto): HTMLLIElement {
+    const time = h("span", { class: "countdown-time" });
+    const label = h("span", { class: "countdown-label" });
+    const row = h(
+      "li",
+      { class: "ticket", attrs: { "data-id": task.ticket.id } },
+      h("span", { class: "countdown", attrs: { role: "timer" } }, time, label),
+      h(
+        "button",
+        { class: "ticket-main", attrs: { type: "button" } },
+        h(
+          "span",
+          { class: "ticket-line" },
+          h("span", { class: "ticket-category", text: t(`category.${task.ticket.category}` as MessageKey) }),
+          h("span", { class: "ticket-status", text: t(`ticket.${task.ticket.status}` as MessageKey) }),
+        ),
+        h("span", { class: "ticket-address", text: `${task.resident_name} · ${task.address}` }),
+        h("span", { class: "ticket-desc", text: task.ticket.description }),
+      ),
+    );
+    row.querySelector("button")!.addEventListener("click", () => openHousehold(task.ticket.household_id));
+    clocks.push({ dueAt: task.ticket.due_at, time, row, label });
+    return row;
+  }
+
+  async function reload(): Promise<void> {
+    current = { kind: "loading" };
+    render();
+    try {
+      current = { kind: "loaded", work: await load() };
+    } catch (error) {
+      current = { kind: "failed", error: error as ApiError };
+    }
+    render();
+  }
+
+  if (options.autoTick ?? true) setInterval(() => tick(), 1000);
+  const ready = reload();
+  return { element, ready, state: () => current, reload, tick, render };
+}
