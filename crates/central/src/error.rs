@@ -6,19 +6,11 @@ use axum::Json;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use crate::store::StoreError;
 
-/// The body of every error response.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ToSchema)]
-pub struct ErrorBody {
-    /// A stable, machine-readable code; clients branch on it.
-    pub code: String,
-    /// A human-readable explanation.
-    pub message: String,
-}
+/// The body of every error response (`steward-protocol`).
+pub use steward_protocol::ErrorBody;
 
 /// An error answered to an HTTP client.
 #[derive(Debug)]

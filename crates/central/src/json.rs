@@ -5,14 +5,18 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use steward_domain::geometry::LonLat;
 use steward_domain::ground::{HeatingStatus, ValveState, format_address};
-use steward_domain::ids::{DeviceId, DistrictId, HouseholdId, MutationId, UserId};
+use steward_domain::ids::{DeviceId, DistrictId, HouseholdId, UserId};
 use steward_domain::org::{Role, Staff};
 use steward_domain::ticket::{TicketCategory, TicketEvent, TicketStatus};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::error::ErrorBody;
 use crate::store::{HouseholdRow, TicketRow};
+
+/// The sync wire types live in `steward-protocol`, shared with the device.
+pub use steward_protocol::{
+    ChangeDto, ChangeOp, Mutation, MutationOutcome, MutationStatus, PullResponse, PushRequest, PushResponse,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Health {
@@ -221,47 +225,6 @@ impl HouseholdDto {
     }
 }
 
-/// One queued change from a device. `kind` is `visit` (payload: a completed
-/// visit as the domain writes it) or `ticket_event` (payload:
-/// `{id, ticket_id, action, at, location?}`, the action as the domain's
-/// `TicketAction`, e.g. `{"action":"accept"}`).
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct Mutation {
-    #[schema(value_type = Uuid)]
-    pub id: MutationId,
-    #[schema(example = "visit")]
-    pub kind: String,
-    #[schema(value_type = Object)]
-    pub payload: serde_json::Value,
-    /// The device's clock when the change was made; kept for the audit.
-    pub device_time: Option<Timestamp>,
-}
-
-#[derive(Debug, Clone, Deserialize, ToSchema)]
-pub struct PushRequest {
-    #[schema(value_type = Option<Uuid>)]
-    pub device_id: Option<DeviceId>,
-    /// Each mutation is judged on its own: a malformed one is rejected
-    /// without sinking the rest.
-    #[schema(value_type = Vec<Mutation>)]
-    pub mutations: Vec<serde_json::Value>,
-}
-
-/// What became of one mutation.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema, PartialEq)]
-pub struct MutationOutcome {
-    /// The mutation id, when it had a readable one.
-    pub id: Option<Uuid>,
-    /// `applied`, `duplicate` (seen before; applied once) or `rejected`.
-    pub status: String,
-    pub error: Option<ErrorBody>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct PushResponse {
-    pub outcomes: Vec<MutationOutcome>,
-}
-
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct PullQuery {
@@ -269,27 +232,6 @@ pub struct PullQuery {
     pub cursor: Option<String>,
     /// 1–1000; 200 when absent.
     pub limit: Option<String>,
-}
-
-/// One entry of the change feed.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct ChangeDto {
-    pub seq: i64,
-    /// `district`, `community`, `building`, `unit`, `household`, `ticket` or `visit`.
-    pub kind: String,
-    pub id: String,
-    /// `upsert`, or `remove` when the record left the caller's scope.
-    pub op: String,
-    #[schema(value_type = Option<Object>)]
-    pub data: Option<serde_json::Value>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
-pub struct PullResponse {
-    pub changes: Vec<ChangeDto>,
-    /// Pass back as `cursor` for the next page.
-    pub cursor: String,
-    pub has_more: bool,
 }
 
 /// The OpenAPI names of the domain's code enums. The domain types carry no

@@ -141,7 +141,12 @@ fn load(
         tx.append_change(&ChangeRecord {
             kind: "ticket",
             assignee: t.ticket.assignee(),
-            ..change("ticket", t.ticket.id().to_string(), district, value(&TicketDto::new(&row)))
+            ..change(
+                "ticket",
+                t.ticket.id().to_string(),
+                district,
+                value(&TicketDto { events: Some(t.events.clone()), ..TicketDto::new(&row) }),
+            )
         })?;
     }
     for v in &data.visits {

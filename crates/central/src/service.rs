@@ -5,7 +5,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 use steward_domain::geometry::LonLat;
 use steward_domain::ground::Household;
-use steward_domain::ids::{EventId, MutationId, TicketId, UserId};
+use steward_domain::ids::{EventId, TicketId, UserId};
 use steward_domain::org::Role;
 use steward_domain::ticket::{Actor, NewTicket, Ticket, TicketAction, TicketError};
 use steward_domain::visit::CompletedVisit;
@@ -35,8 +35,15 @@ pub fn ticket_error(e: TicketError) -> AppError {
     }
 }
 
-/// The change-feed entry of a ticket after a change.
-fn ticket_change(row: &TicketRow, prev_assignee: Option<UserId>, at: Timestamp) -> Result<ChangeRecord, AppError> {
+/// The change-feed entry of a ticket after a change. It carries the
+/// ticket's events, so that a device can hold the ticket as the domain does.
+fn ticket_change(
+    tx: &Tx<'_>,
+    row: &TicketRow,
+    prev_assignee: Option<UserId>,
+    at: Timestamp,
+) -> Result<ChangeRecord, AppError> {
+    let events = tx.db().ticket_events(row.ticket.id())?;
     Ok(ChangeRecord {
         kind: "ticket",
         entity_id: row.ticket.id().to_string(),
@@ -44,7 +51,8 @@ fn ticket_change(row: &TicketRow, prev_assignee: Option<UserId>, at: Timestamp) 
         assignee: row.ticket.assignee(),
         prev_district_id: Some(row.district_id),
         prev_assignee,
-        doc: serde_json::to_value(TicketDto::new(row)).map_err(AppError::internal)?,
+        doc: serde_json::to_value(TicketDto { events: Some(events), ..TicketDto::new(row) })
+            .map_err(AppError::internal)?,
         at_ms: millis(at),
     })
 }
@@ -110,7 +118,7 @@ pub fn open_ticket(
     let row = TicketRow { ticket, district_id: household.household.district_id };
     tx.insert_ticket(&row.ticket, row.district_id)?;
     tx.insert_ticket_event(&event)?;
-    tx.append_change(&ticket_change(&row, None, now)?)?;
+    tx.append_change(&ticket_change(tx, &row, None, now)?)?;
     audit(tx, caller, now, "ticket.open", "ticket", &row.ticket.id().to_string())?;
     Ok((TicketDto::new(&row), true))
 }
@@ -153,7 +161,7 @@ pub fn act_on_ticket(tx: &Tx<'_>, caller: &Caller, step: TicketStep, now: Timest
     let event = row.ticket.apply(actor(caller), action, at, location, event_id).map_err(ticket_error)?;
     tx.update_ticket(&row.ticket)?;
     tx.insert_ticket_event(&event)?;
-    tx.append_change(&ticket_change(&row, before, now)?)?;
+    tx.append_change(&ticket_change(tx, &row, before, now)?)?;
     audit(tx, caller, now, &format!("ticket.{}", event.action.code()), "ticket", &ticket_id.to_string())?;
     Ok(TicketDto::new(&row))
 }
@@ -173,11 +181,7 @@ struct TicketEventPayload {
 /// The outcome of a mutation refused with `e`.
 pub fn rejected(id: Option<uuid::Uuid>, e: AppError) -> MutationOutcome {
     let (code, message) = e.into_parts();
-    MutationOutcome { id, status: "rejected".to_owned(), error: Some(ErrorBody { code: code.to_owned(), message }) }
-}
-
-fn outcome(id: MutationId, status: &str) -> MutationOutcome {
-    MutationOutcome { id: Some(id.0), status: status.to_owned(), error: None }
+    MutationOutcome::rejected(id, ErrorBody { code: code.to_owned(), message })
 }
 
 /// Parses one mutation of a push; a mutation that does not parse is
@@ -195,7 +199,7 @@ pub fn apply_mutation(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp
     let db = tx.db();
     if let Some(user) = db.mutation_seen(m.id.0)? {
         return Ok(if user == caller.principal.user_id {
-            outcome(m.id, "duplicate")
+            MutationOutcome::duplicate(m.id)
         } else {
             rejected(Some(m.id.0), AppError::conflict("mutation_id_taken", "another user pushed this mutation id"))
         });
@@ -209,7 +213,7 @@ pub fn apply_mutation(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp
         Ok(()) => {
             let p = &caller.principal;
             tx.mark_mutation(m.id.0, p.user_id, p.device_id, &m.kind, millis(now))?;
-            Ok(outcome(m.id, "applied"))
+            Ok(MutationOutcome::applied(m.id))
         }
         Err(e) => Err(e),
     }
@@ -267,6 +271,34 @@ pub fn put_household(
 fn apply_ticket_event(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp) -> Result<(), AppError> {
     let p: TicketEventPayload = serde_json::from_value(m.payload.clone())
         .map_err(|e| AppError::unprocessable("invalid_ticket_event", format!("ticket_event: {e}")))?;
+    check_not_reassigned(tx, caller, p.ticket_id)?;
     let step = TicketStep { ticket_id: p.ticket_id, action: p.action, at: p.at, location: p.location, event_id: p.id };
     act_on_ticket(tx, caller, step, now).map(|_| ())
+}
+
+/// Conflict rule: the office wins for ticket assignment. A steward's action
+/// on a ticket that was theirs and went to another steward (while their
+/// device was offline) is refused as `reassigned`, so that the device shows
+/// it to them; a visit they recorded is applied on its own.
+fn check_not_reassigned(tx: &Tx<'_>, caller: &Caller, ticket_id: TicketId) -> Result<(), AppError> {
+    if caller.role() != Role::Steward {
+        return Ok(());
+    }
+    let db = tx.db();
+    let me = caller.principal.user_id;
+    let Some(row) = db.ticket(ticket_id)? else { return Ok(()) };
+    if row.ticket.assignee() == Some(me) {
+        return Ok(());
+    }
+    let was_mine = db.ticket_events(ticket_id)?.iter().any(|e| {
+        matches!(&e.action, TicketAction::Dispatch { steward_id } | TicketAction::Reassign { steward_id, .. }
+            if *steward_id == me)
+    });
+    if was_mine {
+        return Err(AppError::conflict(
+            "reassigned",
+            "the ticket was reassigned to another steward; the action was not applied",
+        ));
+    }
+    Ok(())
 }

@@ -7,7 +7,7 @@ use steward_domain::ground::PhoneNumber;
 use super::{ApiJson, ApiQuery};
 use crate::auth::{Caller, sees_phone};
 use crate::error::{AppError, ErrorBody};
-use crate::json::{ChangeDto, PullQuery, PullResponse, PushRequest, PushResponse};
+use crate::json::{ChangeDto, ChangeOp as WireOp, PullQuery, PullResponse, PushRequest, PushResponse};
 use crate::server::AppState;
 use crate::service;
 use crate::store::{ChangeOp, StoreError};
@@ -16,7 +16,7 @@ use crate::store::{ChangeOp, StoreError};
 pub const MAX_MUTATIONS: usize = 500;
 
 /// Pushes a batch of mutations. Each is applied as its own write job (all
-/// or nothing) and gets its own outcome; a mutation id seen before is a `duplicate` and is
+/// or nothing), in order, and gets its own outcome; a mutation id seen before is a `duplicate` and is
 /// never applied twice, even when the same batch arrives twice at once.
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
     responses((status = 200, body = PushResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -35,22 +35,29 @@ pub async fn push(
     if caller.principal.device_id.is_none() {
         caller.principal.device_id = req.device_id;
     }
-    let mut outcomes = Vec::with_capacity(req.mutations.len());
-    for raw in req.mutations {
-        let m = match service::parse_mutation(raw) {
-            Ok(m) => m,
-            Err(rejected) => {
-                outcomes.push(rejected);
-                continue;
+    // Every mutation is queued as its own write job before any is awaited:
+    // they run in order, each all or nothing, and commit together.
+    let queued: Vec<_> = req
+        .mutations
+        .into_iter()
+        .map(|raw| match service::parse_mutation(raw) {
+            Ok(m) => {
+                let id = m.id.0;
+                let now = state.clock.now();
+                let c = caller.clone();
+                Ok((id, state.store.write_queued(move |tx| service::apply_mutation(tx, &c, &m, now))))
             }
-        };
-        let id = m.id.0;
-        let now = state.clock.now();
-        let c = caller.clone();
-        let result = state.store.write(move |tx| service::apply_mutation(tx, &c, &m, now)).await;
-        outcomes.push(result.unwrap_or_else(|e| service::rejected(Some(id), e)));
+            Err(rejected) => Err(rejected),
+        })
+        .collect();
+    let mut outcomes = Vec::with_capacity(queued.len());
+    for q in queued {
+        outcomes.push(match q {
+            Ok((id, result)) => result.await.unwrap_or_else(|e| service::rejected(Some(id), e)),
+            Err(rejected) => rejected,
+        });
     }
-    Ok(Json(PushResponse { outcomes }))
+    Ok(Json(PushResponse { outcomes, server_time: state.clock.now() }))
 }
 
 /// Pulls the caller's change feed after `cursor`: records in scope as
@@ -102,14 +109,19 @@ pub async fn pull(
                 kind: c.kind,
                 id: c.id,
                 op: match c.op {
-                    ChangeOp::Upsert => "upsert".to_owned(),
-                    ChangeOp::Remove => "remove".to_owned(),
+                    ChangeOp::Upsert => WireOp::Upsert,
+                    ChangeOp::Remove => WireOp::Remove,
                 },
                 data,
             }
         })
         .collect();
-    Ok(Json(PullResponse { changes, cursor: page.cursor.to_string(), has_more: page.has_more }))
+    Ok(Json(PullResponse {
+        changes,
+        cursor: page.cursor.to_string(),
+        has_more: page.has_more,
+        server_time: state.clock.now(),
+    }))
 }
 
 fn mask_phone(data: Option<&mut serde_json::Value>) {

@@ -207,6 +207,24 @@ impl Store {
         rx.await.map_err(|_| StoreError::Task("the write job was lost".into()))?
     }
 
+    /// Queues `f` as one write job at once and returns the future of its
+    /// result. Jobs queued back to back run in the order queued and commit
+    /// together (each in its own savepoint), which is how a push of many
+    /// mutations pays for one commit instead of one per mutation.
+    pub fn write_queued<T, E, F>(&self, f: F) -> impl std::future::Future<Output = Result<T, E>> + Send + use<T, E, F>
+    where
+        F: FnOnce(&Tx<'_>) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let sent = self.writer.send(job(f, tx));
+        async move {
+            sent.map_err(|_| StoreError::Task("the writer has stopped".into()))?;
+            rx.await.map_err(|_| StoreError::Task("the write job was lost".into()))?
+        }
+    }
+
     /// [`Store::write`] for callers outside the runtime, such as the
     /// command-line imports.
     pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>

@@ -182,6 +182,55 @@ async fn a_reassigned_ticket_arrives_as_a_removal() {
 }
 
 #[tokio::test]
+async fn an_action_on_a_ticket_reassigned_while_offline_is_rejected_as_reassigned() {
+    let app = spawn_app().await;
+    let id = app.dispatched_ticket("A-0001", "lead1", "steward1").await;
+    let lead1 = app.login("lead1").await;
+    let (status, _) = app
+        .post(
+            Some(&lead1),
+            &format!("/api/v1/tickets/{id}/assign"),
+            &json!({"steward_id": app.user("steward2"), "reason": "steward1 is unreachable"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    // steward1's device, offline, accepted the ticket and recorded a visit for it.
+    let household = app.household("A-0001").await;
+    let mut v = visit(&app, household, "steward1");
+    v["ticket_id"] = json!(id);
+    let accept = json!({"id": Uuid::now_v7(), "ticket_id": id, "action": "accept", "at": "2026-11-20T08:05:00Z"});
+    let batch = json!({"mutations": [mutation("ticket_event", accept), mutation("visit", v)]});
+    let steward1 = app.login("steward1").await;
+    let (_, body) = app.post(Some(&steward1), "/api/v1/sync/push", &batch).await;
+    assert_eq!(statuses(&body), ["rejected", "applied"]);
+    assert_eq!(code(&body["outcomes"][0]["error"]), "reassigned");
+    // The visit is kept, attributed to steward1, and the lead sees the ticket unmoved.
+    let counts = app.store.read(|db| db.counts()).await.unwrap();
+    assert!(counts.contains(&("visits", 1)), "{counts:?}");
+    let (_, ticket) = app.get(Some(&lead1), &format!("/api/v1/tickets/{id}")).await;
+    assert_eq!(
+        (ticket["status"].as_str(), ticket["assignee"].clone()),
+        (Some("dispatched"), json!(app.user("steward2")))
+    );
+    // A steward who never held it still learns nothing about it.
+    let steward3 = app.login("steward3").await;
+    let accept = json!({"id": Uuid::now_v7(), "ticket_id": id, "action": "accept", "at": "2026-11-20T08:05:00Z"});
+    let (_, body) =
+        app.post(Some(&steward3), "/api/v1/sync/push", &json!({"mutations": [mutation("ticket_event", accept)]})).await;
+    assert_eq!(code(&body["outcomes"][0]["error"]), "not_found");
+}
+
+#[tokio::test]
+async fn every_answer_carries_the_server_time() {
+    let app = spawn_app().await;
+    let token = app.login("steward1").await;
+    let (_, push) = app.post(Some(&token), "/api/v1/sync/push", &json!({"mutations": []})).await;
+    let (_, pull) = app.get(Some(&token), "/api/v1/sync/pull").await;
+    assert_eq!(push["server_time"], json!(crate::helpers::START));
+    assert_eq!(pull["server_time"], json!(crate::helpers::START));
+}
+
+#[tokio::test]
 async fn bad_cursors_and_limits_are_400() {
     let app = spawn_app().await;
     let token = app.login("steward1").await;

@@ -1,0 +1,201 @@
+//! The sync wire types of Heat Steward (供暖管家): what a device sends to
+//! `POST /api/v1/sync/push` and receives from `GET /api/v1/sync/pull`, and
+//! the `{code, message}` body of every error.
+//!
+//! Architecture Invariant: this crate holds shapes only. It does no I/O and
+//! knows neither axum nor reqwest; the central server and the device's sync
+//! engine both speak through it, so the two cannot drift apart. The OpenAPI
+//! schemas are behind the `openapi` feature, which only the central enables.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use steward_domain::ids::{DeviceId, MutationId};
+#[cfg(feature = "openapi")]
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+/// The body of every error response, and the reason a mutation was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ErrorBody {
+    /// A stable, machine-readable code; clients branch on it.
+    pub code: String,
+    /// A human-readable explanation.
+    pub message: String,
+}
+
+impl ErrorBody {
+    pub fn new(code: impl Into<String>, message: impl Into<String>) -> Self {
+        ErrorBody { code: code.into(), message: message.into() }
+    }
+}
+
+/// The mutation kind of a completed visit.
+pub const KIND_VISIT: &str = "visit";
+/// The mutation kind of a ticket action.
+pub const KIND_TICKET_EVENT: &str = "ticket_event";
+
+/// One queued change from a device. `kind` is `visit` (payload: a completed
+/// visit as the domain writes it) or `ticket_event` (payload:
+/// `{id, ticket_id, action, at, location?}`, the action as the domain's
+/// `TicketAction`, e.g. `{"action":"accept"}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct Mutation {
+    #[cfg_attr(feature = "openapi", schema(value_type = Uuid))]
+    pub id: MutationId,
+    #[cfg_attr(feature = "openapi", schema(example = "visit"))]
+    pub kind: String,
+    #[cfg_attr(feature = "openapi", schema(value_type = Object))]
+    pub payload: serde_json::Value,
+    /// The device's clock when the change was made; kept for the audit.
+    pub device_time: Option<Timestamp>,
+}
+
+/// A batch of mutations. The server reads each mutation on its own, so the
+/// batch holds them as raw JSON: a malformed one is rejected without sinking
+/// the rest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushRequest {
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Uuid>))]
+    pub device_id: Option<DeviceId>,
+    /// Each mutation is judged on its own: a malformed one is rejected
+    /// without sinking the rest.
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<Mutation>))]
+    pub mutations: Vec<serde_json::Value>,
+}
+
+impl PushRequest {
+    /// A batch of well-formed mutations, as a device sends it.
+    pub fn new(device_id: Option<DeviceId>, mutations: &[Mutation]) -> Result<Self, serde_json::Error> {
+        let mutations = mutations.iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
+        Ok(PushRequest { device_id, mutations })
+    }
+}
+
+/// What became of one mutation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum MutationStatus {
+    /// Applied now.
+    Applied,
+    /// Seen before and applied then; never applied twice.
+    Duplicate,
+    /// Refused; the outcome's `error` says why.
+    Rejected,
+}
+
+impl MutationStatus {
+    pub fn code(self) -> &'static str {
+        match self {
+            MutationStatus::Applied => "applied",
+            MutationStatus::Duplicate => "duplicate",
+            MutationStatus::Rejected => "rejected",
+        }
+    }
+}
+
+/// What became of one mutation of a push.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MutationOutcome {
+    /// The mutation id, when it had a readable one.
+    pub id: Option<Uuid>,
+    /// `applied`, `duplicate` (seen before; applied once) or `rejected`.
+    pub status: MutationStatus,
+    /// Why a mutation was rejected; absent otherwise.
+    pub error: Option<ErrorBody>,
+}
+
+impl MutationOutcome {
+    pub fn applied(id: MutationId) -> Self {
+        MutationOutcome { id: Some(id.0), status: MutationStatus::Applied, error: None }
+    }
+
+    pub fn duplicate(id: MutationId) -> Self {
+        MutationOutcome { id: Some(id.0), status: MutationStatus::Duplicate, error: None }
+    }
+
+    pub fn rejected(id: Option<Uuid>, error: ErrorBody) -> Self {
+        MutationOutcome { id, status: MutationStatus::Rejected, error: Some(error) }
+    }
+}
+
+/// The answer to a push: one outcome per mutation, in the order sent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PushResponse {
+    pub outcomes: Vec<MutationOutcome>,
+    /// The server's clock when it answered; the device keeps its offset.
+    pub server_time: Timestamp,
+}
+
+/// Whether a change puts a record on the device or takes it off.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeOp {
+    /// The record as it is now, in the caller's scope.
+    Upsert,
+    /// The record left the caller's scope (a reassigned ticket).
+    Remove,
+}
+
+/// One entry of the change feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct ChangeDto {
+    pub seq: i64,
+    /// `district`, `community`, `building`, `unit`, `household`, `ticket` or `visit`.
+    pub kind: String,
+    pub id: String,
+    /// `upsert`, or `remove` when the record left the caller's scope.
+    pub op: ChangeOp,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
+    pub data: Option<serde_json::Value>,
+}
+
+/// One page of the change feed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct PullResponse {
+    pub changes: Vec<ChangeDto>,
+    /// Pass back as `cursor` for the next page.
+    pub cursor: String,
+    pub has_more: bool,
+    /// The server's clock when it answered; the device keeps its offset.
+    pub server_time: Timestamp,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_ops_are_the_wire_strings() {
+        for (status, text) in [
+            (MutationStatus::Applied, "\"applied\""),
+            (MutationStatus::Duplicate, "\"duplicate\""),
+            (MutationStatus::Rejected, "\"rejected\""),
+        ] {
+            assert_eq!(serde_json::to_string(&status).unwrap(), text);
+            assert_eq!(format!("\"{}\"", status.code()), text);
+        }
+        assert_eq!(serde_json::to_string(&ChangeOp::Remove).unwrap(), "\"remove\"");
+    }
+
+    #[test]
+    fn a_push_request_carries_its_mutations_as_json() {
+        let m = Mutation {
+            id: MutationId(Uuid::nil()),
+            kind: KIND_VISIT.to_owned(),
+            payload: serde_json::json!({"a": 1}),
+            device_time: None,
+        };
+        let req = PushRequest::new(None, std::slice::from_ref(&m)).unwrap();
+        let back: Mutation = serde_json::from_value(req.mutations[0].clone()).unwrap();
+        assert_eq!(back, m);
+    }
+}
