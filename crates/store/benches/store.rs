@@ -34,11 +34,11 @@ use uuid::Uuid;
 /// The cache key also holds a hash of the schema: list every migration in
 /// `SCHEMA_SQL` as they are added.
 const DATA_VERSION: &str = "v1";
-const SCHEMA_SQL: &str = include_str!("../migrations/0001_init.sql");
+const SCHEMA_SQL: &[&str] = &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_sync.sql")];
 
 /// FNV-1a, enough to tell two schema texts apart.
 fn schema_hash() -> u32 {
-    SCHEMA_SQL.bytes().fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
+    SCHEMA_SQL.iter().flat_map(|s| s.bytes()).fold(0x811c_9dc5u32, |h, b| (h ^ u32::from(b)).wrapping_mul(0x0100_0193))
 }
 const SEARCH_HOUSEHOLDS: usize = 500_000;
 /// In `cargo test --benches` mode a small ground keeps the run short.

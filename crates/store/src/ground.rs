@@ -44,23 +44,30 @@ impl Store {
     /// proven by a pending visit is applied again after the households load.
     pub fn load_ground(&mut self, g: &GroundSnapshot) -> Result<()> {
         let tx = self.write_tx()?;
-        load_org(&tx, g)?;
-        load_districts(&tx, &g.districts, &g.boundaries)?;
-        load_places(&tx, g)?;
-        let places = refresh_unit_places(&tx)?;
-        refresh_households_of(&tx, &places.changed, &places.by_unit)?;
-        load_households(&tx, &g.households, &places.by_unit)?;
-        visits::reapply_pending_valves(&tx)?;
-        for (ticket, events) in &g.tickets {
-            tickets::upsert_from_server(&tx, ticket, events)?;
-        }
-        for visit in &g.visits {
-            visits::insert(&tx, visit, visits::OnConflict::Ignore)?;
-        }
+        load_into(&tx, g)?;
         tx.commit()?;
         self.committed_bulk();
         Ok(())
     }
+}
+
+/// Upserts a snapshot inside the caller's transaction; see
+/// [`Store::load_ground`].
+pub(crate) fn load_into(conn: &Connection, g: &GroundSnapshot) -> Result<()> {
+    load_org(conn, g)?;
+    load_districts(conn, &g.districts, &g.boundaries)?;
+    load_places(conn, g)?;
+    let places = refresh_unit_places(conn)?;
+    refresh_households_of(conn, &places.changed, &places.by_unit)?;
+    load_households(conn, &g.households, &places.by_unit)?;
+    visits::reapply_pending_valves(conn)?;
+    for (ticket, events) in &g.tickets {
+        tickets::upsert_from_server(conn, ticket, events)?;
+    }
+    for visit in &g.visits {
+        visits::insert(conn, visit, visits::OnConflict::Ignore)?;
+    }
+    Ok(())
 }
 
 fn load_org(conn: &Connection, g: &GroundSnapshot) -> Result<()> {

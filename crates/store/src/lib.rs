@@ -21,6 +21,8 @@ mod keys;
 mod migrate;
 mod org;
 mod outbox;
+mod pull;
+mod rejected;
 mod rows;
 mod search;
 mod tickets;
@@ -39,6 +41,8 @@ pub use ground::GroundSnapshot;
 pub use migrate::SCHEMA_VERSION;
 pub use org::DistrictRow;
 pub use outbox::{Lane, MutationMeta, OutboxEntry, PendingCounts};
+pub use pull::{Change, PageReport, RecordKind};
+pub use rejected::NeedsAttention;
 pub use search::{HouseholdHit, MAX_SEARCH_LIMIT};
 pub use work::{HouseholdTask, TaskReason, TicketTask, WorkList};
 
@@ -51,6 +55,12 @@ pub mod meta_keys {
     pub const STEWARD_ID: &str = "steward_id";
     /// This device's id.
     pub const DEVICE_ID: &str = "device_id";
+    /// The change-feed cursor of the last page applied; written only in the
+    /// transaction that applied the page.
+    pub const PULL_CURSOR: &str = "pull_cursor";
+    /// The server's clock minus the device's, in milliseconds, learnt at the
+    /// last exchange with the server.
+    pub const CLOCK_OFFSET_MS: &str = "clock_offset_ms";
 }
 
 /// The device database. Not `Sync`: the app keeps it behind a mutex.

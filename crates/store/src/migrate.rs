@@ -9,7 +9,7 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Result, StoreError};
 
 /// The migrations in order. Append only: never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql")];
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_sync.sql")];
 
 /// The schema version this binary creates and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

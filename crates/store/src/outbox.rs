@@ -107,7 +107,7 @@ pub(crate) fn append(conn: &Connection, m: &MutationMeta, e: NewEntry<'_>) -> Re
     }
 }
 
-fn entry(row: &rusqlite::Row<'_>) -> Result<OutboxEntry> {
+pub(crate) fn entry(row: &rusqlite::Row<'_>) -> Result<OutboxEntry> {
     Ok(OutboxEntry {
         seq: row.get("seq")?,
         mutation_id: col(row, "mutation_id")?,

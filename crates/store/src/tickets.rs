@@ -75,12 +75,40 @@ fn insert_event(conn: &Connection, e: &TicketEvent, ignore: bool) -> Result<()> 
 /// newer local state for it.
 pub(crate) fn upsert_from_server(conn: &Connection, ticket: &Ticket, events: &[TicketEvent]) -> Result<()> {
     write_row(conn, ticket, &format!("{UPSERT}{SERVER_GUARD}"))?;
+    // The server's copy is kept whatever the local state, never going back.
+    conn.prepare_cached(
+        "UPDATE tickets SET server_json = ?2 WHERE id = ?1 \
+         AND (server_json IS NULL OR json_extract(server_json, '$.last_seq') <= ?3)",
+    )?
+    .execute(params![ticket.id().to_string(), serde_json::to_string(ticket)?, ticket.last_seq()])?;
     for e in events {
         if e.ticket_id != ticket.id() {
             return Err(StoreError::Invalid(format!("event {} is not of ticket {}", e.id, ticket.id())));
         }
         insert_event(conn, e, true)?;
     }
+    Ok(())
+}
+
+/// After the server refused a local action on a ticket: once no other local
+/// action of the ticket waits, the ticket goes back to the server's last
+/// copy and the local events after it are dropped (the refused action is
+/// kept in needs attention).
+pub(crate) fn restore_server_copy(conn: &Connection, ticket_id: &str) -> Result<()> {
+    let waiting =
+        conn.prepare_cached("SELECT 1 FROM outbox WHERE entity = 'ticket' AND entity_id = ?1")?.exists([ticket_id])?;
+    if waiting {
+        return Ok(());
+    }
+    let copy: Option<Option<String>> = conn
+        .prepare_cached("SELECT server_json FROM tickets WHERE id = ?1")?
+        .query_row([ticket_id], |row| row.get(0))
+        .optional()?;
+    let Some(Some(json)) = copy else { return Ok(()) };
+    let ticket: Ticket = serde_json::from_str(&json)?;
+    write_row(conn, &ticket, UPSERT)?;
+    conn.prepare_cached("DELETE FROM ticket_events WHERE ticket_id = ?1 AND seq > ?2")?
+        .execute(params![ticket_id, ticket.last_seq()])?;
     Ok(())
 }
 

@@ -5,6 +5,7 @@ mod crash;
 mod ground;
 mod migrate;
 mod outbox;
+mod pull;
 mod search;
 mod support;
 mod visits;

@@ -1,7 +1,7 @@
 use rusqlite::Connection;
 use steward_store::{SCHEMA_VERSION, Store, StoreError};
 
-const TABLES: [&str; 14] = [
+const TABLES: [&str; 16] = [
     "meta",
     "teams",
     "staff",
@@ -16,6 +16,8 @@ const TABLES: [&str; 14] = [
     "ticket_events",
     "visits",
     "outbox",
+    "needs_attention",
+    "pull_parked",
 ];
 
 #[test]

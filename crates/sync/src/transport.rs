@@ -1,0 +1,181 @@
+//! The outside world of sync: the server (a [`Transport`]) and the time
+//! (a [`Clock`]). The engine knows them only through these traits, so tests
+//! bring fakes and the app brings [`HttpTransport`] and [`SystemClock`].
+
+use std::future::Future;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use steward_domain::ids::DeviceId;
+use steward_protocol::{ErrorBody, PullResponse, PushRequest, PushResponse};
+
+/// Where the wall-clock time comes from.
+pub trait Clock: Send + Sync + 'static {
+    fn now(&self) -> Timestamp;
+}
+
+/// The device's clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> Timestamp {
+        Timestamp::now()
+    }
+}
+
+/// Who the device signs in as.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+    pub device_id: Option<DeviceId>,
+}
+
+/// Why an exchange with the server failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransportError {
+    /// No answer: refused, reset, timed out, cut mid-body. Retried.
+    #[error("network: {0}")]
+    Network(String),
+    /// The token is missing, expired or revoked: sign in again.
+    #[error("unauthorized: {}", .0.message)]
+    Unauthorized(ErrorBody),
+    /// The server answered with an error status.
+    #[error("server answered {status}: {} ({})", body.message, body.code)]
+    Server { status: u16, body: ErrorBody },
+    /// An answer that is not what the protocol says.
+    #[error("unreadable answer: {0}")]
+    Decode(String),
+}
+
+impl TransportError {
+    /// The `{code, message}` form the UI shows.
+    pub fn body(&self) -> ErrorBody {
+        match self {
+            TransportError::Network(m) => ErrorBody::new("offline", m.clone()),
+            TransportError::Unauthorized(b) | TransportError::Server { body: b, .. } => b.clone(),
+            TransportError::Decode(m) => ErrorBody::new("bad_answer", m.clone()),
+        }
+    }
+}
+
+/// The central server as sync sees it.
+pub trait Transport: Send + Sync + 'static {
+    /// Signs in and returns a bearer token.
+    fn login(&self, credentials: &Credentials) -> impl Future<Output = Result<String, TransportError>> + Send;
+
+    fn push(
+        &self,
+        token: &str,
+        request: &PushRequest,
+    ) -> impl Future<Output = Result<PushResponse, TransportError>> + Send;
+
+    fn pull(
+        &self,
+        token: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> impl Future<Output = Result<PullResponse, TransportError>> + Send;
+}
+
+/// The server over HTTP(S) with `reqwest`.
+#[derive(Debug, Clone)]
+pub struct HttpTransport {
+    base: String,
+    client: reqwest::Client,
+}
+
+#[derive(Deserialize)]
+struct LoginAnswer {
+    token: String,
+}
+
+impl HttpTransport {
+    /// A transport to the server at `base` (e.g. `http://127.0.0.1:8080`);
+    /// each request gives up after `timeout`, so a stalled connection fails
+    /// the round instead of hanging it.
+    pub fn new(base: impl Into<String>, timeout: Duration) -> Result<Self, TransportError> {
+        let client = reqwest::Client::builder()
+            .timeout(timeout)
+            .connect_timeout(timeout)
+            .build()
+            .map_err(|e| TransportError::Network(e.to_string()))?;
+        Ok(HttpTransport { base: base.into().trim_end_matches('/').to_owned(), client })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn answer<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Result<T, TransportError> {
+        let status = res.status();
+        let bytes = res.bytes().await.map_err(|e| TransportError::Network(format!("reading the answer: {e}")))?;
+        if status.is_success() {
+            return serde_json::from_slice(&bytes).map_err(|e| TransportError::Decode(e.to_string()));
+        }
+        let body = serde_json::from_slice::<ErrorBody>(&bytes)
+            .unwrap_or_else(|_| ErrorBody::new("http", format!("HTTP {}", status.as_u16())));
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(TransportError::Unauthorized(body));
+        }
+        Err(TransportError::Server { status: status.as_u16(), body })
+    }
+}
+
+fn network(e: reqwest::Error) -> TransportError {
+    TransportError::Network(e.to_string())
+}
+
+impl Transport for HttpTransport {
+    async fn login(&self, credentials: &Credentials) -> Result<String, TransportError> {
+        let res = self.client.post(self.url("/api/v1/auth/login")).json(credentials).send().await.map_err(network)?;
+        Ok(Self::answer::<LoginAnswer>(res).await?.token)
+    }
+
+    async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, TransportError> {
+        let res = self
+            .client
+            .post(self.url("/api/v1/sync/push"))
+            .bearer_auth(token)
+            .json(request)
+            .send()
+            .await
+            .map_err(network)?;
+        Self::answer(res).await
+    }
+
+    async fn pull(&self, token: &str, cursor: Option<&str>, limit: u32) -> Result<PullResponse, TransportError> {
+        let mut path = format!("/api/v1/sync/pull?limit={limit}");
+        if let Some(c) = cursor {
+            path.push_str("&cursor=");
+            path.push_str(&percent_encode(c));
+        }
+        let res = self.client.get(self.url(&path)).bearer_auth(token).send().await.map_err(network)?;
+        Self::answer(res).await
+    }
+}
+
+/// Percent-encodes a query value; the server's cursors are digits, but the
+/// device treats them as opaque.
+fn percent_encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn query_values_are_encoded() {
+        assert_eq!(super::percent_encode("123"), "123");
+        assert_eq!(super::percent_encode("a b&c"), "a%20b%26c");
+    }
+}

@@ -1,0 +1,9 @@
+//! The sync engine against the real central server in-process (bound to
+//! 127.0.0.1:0, a fresh SQLite file, the demo data) and a real device store
+//! file, through a switchable TCP proxy that plays the network going away.
+
+mod faults;
+mod proxy;
+mod support;
+mod sync;
+mod tickets;
