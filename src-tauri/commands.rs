@@ -6,11 +6,13 @@
 //! of `lib.rs` fails to compile (E0255, `__cmd__…` defined twice).
 
 use serde::Serialize;
+use std::sync::Arc;
 use steward_device::dto::{
     BuildingDto, CommunityDto, ContactCardDto, HouseholdDetailDto, HouseholdHitDto, HouseholdRowDto, PendingDto,
     RecordedVisitDto, TodayDto, UnitDto, VisitInput,
 };
-use steward_device::{Device, DeviceError, InputError, Profile, Stamp};
+
+use steward_device::{Device, DeviceError, InputError, Profile, Stamp, SyncStatus};
 use tauri::{AppHandle, Runtime, State};
 
 use crate::smoke::{SmokeMode, SmokeReport};
@@ -53,67 +55,67 @@ pub fn smoke_ready<R: Runtime>(app: AppHandle<R>, smoke: State<'_, SmokeMode>, r
 
 /// The signed-in steward and their districts.
 #[tauri::command]
-pub fn profile(device: State<'_, Device>) -> UiResult<Profile> {
+pub fn profile(device: State<'_, Arc<Device>>) -> UiResult<Profile> {
     Ok(device.profile()?)
 }
 
 /// Household search (names, addresses, account numbers, phone digits, pinyin initials).
 #[tauri::command]
-pub fn search_households(device: State<'_, Device>, query: String) -> UiResult<Vec<HouseholdHitDto>> {
+pub fn search_households(device: State<'_, Arc<Device>>, query: String) -> UiResult<Vec<HouseholdHitDto>> {
     Ok(device.search(&query, SEARCH_LIMIT)?)
 }
 
 /// Today's work: open tickets by due time, then households to visit in walking order.
 #[tauri::command]
-pub fn today(device: State<'_, Device>) -> UiResult<TodayDto> {
+pub fn today(device: State<'_, Arc<Device>>) -> UiResult<TodayDto> {
     Ok(device.today_view(jiff::Timestamp::now())?)
 }
 
 /// The communities (小区) on the device.
 #[tauri::command]
-pub fn communities(device: State<'_, Device>) -> UiResult<Vec<CommunityDto>> {
+pub fn communities(device: State<'_, Arc<Device>>) -> UiResult<Vec<CommunityDto>> {
     Ok(device.communities()?)
 }
 
 /// The buildings (楼) of a community.
 #[tauri::command]
-pub fn buildings(device: State<'_, Device>, community_id: String) -> UiResult<Vec<BuildingDto>> {
+pub fn buildings(device: State<'_, Arc<Device>>, community_id: String) -> UiResult<Vec<BuildingDto>> {
     Ok(device.buildings(&community_id)?)
 }
 
 /// The units (单元) of a building.
 #[tauri::command]
-pub fn units(device: State<'_, Device>, building_id: String) -> UiResult<Vec<UnitDto>> {
+pub fn units(device: State<'_, Arc<Device>>, building_id: String) -> UiResult<Vec<UnitDto>> {
     Ok(device.units(&building_id)?)
 }
 
 /// The households (户) of a unit.
 #[tauri::command]
-pub fn households_in_unit(device: State<'_, Device>, unit_id: String) -> UiResult<Vec<HouseholdRowDto>> {
+pub fn households_in_unit(device: State<'_, Arc<Device>>, unit_id: String) -> UiResult<Vec<HouseholdRowDto>> {
     Ok(device.households_in_unit(&unit_id)?)
 }
 
 /// One household's page: address, status, valve, visits and tickets.
 #[tauri::command]
-pub fn household(device: State<'_, Device>, household_id: String) -> UiResult<HouseholdDetailDto> {
+pub fn household(device: State<'_, Arc<Device>>, household_id: String) -> UiResult<HouseholdDetailDto> {
     Ok(device.household(&household_id)?)
 }
 
 /// Completes and records a visit (入户) offline, with its outbox entry.
 #[tauri::command]
-pub fn record_visit(device: State<'_, Device>, visit: VisitInput) -> UiResult<RecordedVisitDto> {
+pub fn record_visit(device: State<'_, Arc<Device>>, visit: VisitInput) -> UiResult<RecordedVisitDto> {
     Ok(device.record_visit(&visit, Stamp::now())?)
 }
 
 /// How many local changes wait to be uploaded (待同步).
 #[tauri::command]
-pub fn pending_counts(device: State<'_, Device>) -> UiResult<PendingDto> {
+pub fn pending_counts(device: State<'_, Arc<Device>>) -> UiResult<PendingDto> {
     Ok(device.pending()?)
 }
 
 /// The steward's contact card (管家名片) with its vCard QR code as SVG.
 #[tauri::command]
-pub fn contact_card(device: State<'_, Device>) -> UiResult<ContactCardDto> {
+pub fn contact_card(device: State<'_, Arc<Device>>) -> UiResult<ContactCardDto> {
     Ok(device.contact_card()?)
 }
 
@@ -121,4 +123,11 @@ pub fn contact_card(device: State<'_, Device>) -> UiResult<ContactCardDto> {
 #[tauri::command]
 pub fn start_screen() -> Option<String> {
     std::env::var(START_SCREEN_ENV).ok()
+}
+
+/// The background sync's status (pending per lane, last success, progress,
+/// needs attention); `null` when the app runs without a central.
+#[tauri::command]
+pub fn sync_status(device: State<'_, Arc<Device>>) -> Option<SyncStatus> {
+    device.sync_status()
 }

@@ -8,6 +8,7 @@ mod commands;
 pub mod smoke;
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use steward_device::Device;
 use steward_domain::ids::DeviceId;
@@ -17,6 +18,11 @@ use tauri::Manager;
 pub const DATA_DIR_ENV: &str = "HEAT_STEWARD_DATA_DIR";
 /// Which demo steward a new device loads (default `steward1`).
 pub const DEMO_USER_ENV: &str = "HEAT_STEWARD_DEMO_USER";
+/// The central API to sync with (e.g. `http://127.0.0.1:8787`); without it
+/// the app works offline only.
+pub const CENTRAL_URL_ENV: &str = "HEAT_STEWARD_CENTRAL_URL";
+/// The steward's password at the central (default: the demo's `heat-demo`).
+pub const PASSWORD_ENV: &str = "HEAT_STEWARD_PASSWORD";
 
 fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
     match std::env::var_os(DATA_DIR_ENV) {
@@ -25,10 +31,15 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
     }
 }
 
-fn open_device(app: &tauri::App) -> Result<Device, Box<dyn std::error::Error>> {
+fn open_device(app: &tauri::App) -> Result<Arc<Device>, Box<dyn std::error::Error>> {
     let device = Device::open(&data_dir(app)?)?;
     let user = std::env::var(DEMO_USER_ENV).unwrap_or_else(|_| "steward1".to_owned());
     device.bootstrap_demo(&user, DeviceId::from(uuid::Uuid::now_v7()))?;
+    let device = Arc::new(device);
+    if let Ok(central) = std::env::var(CENTRAL_URL_ENV) {
+        let password = std::env::var(PASSWORD_ENV).unwrap_or_else(|_| "heat-demo".to_owned());
+        tauri::async_runtime::block_on(async { steward_device::connect_central(&device, &central, password) })?;
+    }
     Ok(device)
 }
 
@@ -59,6 +70,7 @@ pub fn run() {
             commands::pending_counts,
             commands::contact_card,
             commands::start_screen,
+            commands::sync_status,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Heat Steward app");

@@ -11,6 +11,7 @@ mod browse;
 pub mod card;
 pub mod dto;
 pub mod input;
+mod sync;
 mod visits;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +27,8 @@ use steward_store::{DistrictRow, HouseholdHit, Store, StoreError, StoreStats, Wo
 pub use bootstrap::snapshot_for_steward;
 pub use card::CardOrg;
 pub use input::InputError;
+pub use steward_sync::{Credentials, SyncHandle, SyncStatus};
+pub use sync::{connect_central, start_sync};
 pub use visits::Stamp;
 
 /// The file name of the device database inside the data directory.
@@ -48,6 +51,8 @@ pub enum DeviceError {
     UnknownDemoUser(String),
     #[error("the demo data could not be built: {0}")]
     Demo(String),
+    #[error("the central server cannot be reached: {0}")]
+    Central(String),
     #[error("the data directory {path} cannot be used: {reason}")]
     DataDir { path: PathBuf, reason: String },
 }
@@ -62,6 +67,7 @@ impl DeviceError {
             DeviceError::UnknownDemoUser(_) => "unknown_user",
             DeviceError::Demo(_) => "demo",
             DeviceError::DataDir { .. } => "data_dir",
+            DeviceError::Central(_) => "central",
         }
     }
 }
@@ -88,6 +94,8 @@ pub struct DistrictSummary {
 /// The device: its store, shared by the app's commands.
 pub struct Device {
     store: Mutex<Store>,
+    /// The background sync, once started (see [`start_sync`]).
+    sync: std::sync::OnceLock<SyncHandle>,
 }
 
 impl Device {
@@ -96,13 +104,32 @@ impl Device {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| DeviceError::DataDir { path: data_dir.to_owned(), reason: e.to_string() })?;
         let store = Store::open(&data_dir.join(DB_FILE))?;
-        Ok(Device { store: Mutex::new(store) })
+        Ok(Device { store: Mutex::new(store), sync: std::sync::OnceLock::new() })
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {
         // A command that panicked while holding the lock left the store as
         // SQLite left it: every write is one transaction, so it is whole.
         self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// Hands the device its running sync, so that local writes trigger it.
+    /// A second call keeps the first handle.
+    pub fn attach_sync(&self, handle: SyncHandle) {
+        let _ = self.sync.set(handle);
+    }
+
+    /// Tells the running sync, if any, that a local change waits in the outbox.
+    fn notify_local_write(&self) {
+        if let Some(sync) = self.sync.get() {
+            sync.local_write();
+        }
+    }
+
+    /// The sync's status for the UI: `None` while no sync runs (no central
+    /// configured).
+    pub fn sync_status(&self) -> Option<SyncStatus> {
+        self.sync.get().map(|sync| sync.status().borrow().clone())
     }
 
     /// Loads the demo data set for one demo steward when the device has no

@@ -56,11 +56,14 @@ impl Device {
         let detail = store
             .household(household)?
             .ok_or_else(|| InputError::NotFound { entity: "household", id: household.to_string() })?;
-        Ok(RecordedVisitDto {
+        let recorded = RecordedVisitDto {
             visit: VisitDto::from(&visit),
             household: HouseholdDetailDto::from(&detail),
             pending: store.pending_counts()?.into(),
-        })
+        };
+        drop(store);
+        self.notify_local_write();
+        Ok(recorded)
     }
 
     /// How many local changes wait to be uploaded (待同步).
