@@ -132,6 +132,11 @@ impl Device {
         self.sync.get().map(|sync| sync.status().borrow().clone())
     }
 
+    /// Every change of the sync's status, while a sync runs.
+    pub fn sync_updates(&self) -> Option<tokio::sync::watch::Receiver<SyncStatus>> {
+        self.sync.get().map(SyncHandle::status)
+    }
+
     /// Loads the demo data set for one demo steward when the device has no
     /// steward yet (the first start). Returns whether it loaded anything.
     pub fn bootstrap_demo(&self, username: &str, device_id: DeviceId) -> Result<bool> {

@@ -1,0 +1,87 @@
+//! The device against a real central on loopback: the app's path from a
+//! recorded visit to the central database, through the background sync.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use steward_central::auth::PasswordPolicy;
+use steward_central::{AppState, Config};
+use steward_device::dto::{RecordDto, VisitInput};
+use steward_device::{Device, Stamp, SyncStatus, connect_central};
+use steward_domain::ids::DeviceId;
+
+const PASSWORD: &str = "heat-test-device";
+
+/// A failure guard only: every wait below ends on a status change.
+const GUARD: Duration = Duration::from_secs(60);
+
+async fn wait_for(device: &Device, what: &str, done: impl FnMut(&SyncStatus) -> bool) -> SyncStatus {
+    let mut updates = device.sync_updates().expect("the sync runs");
+    match tokio::time::timeout(GUARD, updates.wait_for(done)).await {
+        Ok(Ok(status)) => status.clone(),
+        Ok(Err(_)) => panic!("the sync stopped while waiting for {what}"),
+        Err(_) => panic!("no sync status with {what} within {GUARD:?}: {:?}", device.sync_status()),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_visit_recorded_on_the_device_reaches_the_central_exactly_once() {
+    // The central, seeded with the same demo data the device starts from.
+    let dir = tempfile::tempdir().unwrap();
+    let central_db = dir.path().join("central.db");
+    let store = steward_central::store::Store::open(&central_db).unwrap();
+    let seeded = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let data = steward_demo::generate(&steward_demo::DemoConfig::default()).unwrap();
+        steward_central::seed::seed_dataset(
+            &seeded,
+            &data,
+            PASSWORD,
+            PasswordPolicy::insecure_fast(),
+            data.config.as_of,
+        )
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    let state = AppState::new(store, Config { password_policy: PasswordPolicy::insecure_fast(), ..Config::default() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(steward_central::run(listener, state, async {
+        let _ = stopped.await;
+    }));
+
+    // The device's first start, then its first sync.
+    let device = Device::open(&dir.path().join("device")).unwrap();
+    device.bootstrap_demo("steward1", DeviceId::new_v7(Timestamp::UNIX_EPOCH, [3; 10])).unwrap();
+    let device = Arc::new(device);
+    connect_central(&device, &base, PASSWORD.to_owned()).unwrap();
+    let first = wait_for(&device, "a first successful round", |s| s.last_success_at.is_some()).await;
+    assert_eq!(first.last_error, None);
+
+    // A sealed valve recorded on the device goes up on its own.
+    let household = device.today(Timestamp::now()).unwrap().households[0].id;
+    let input = VisitInput {
+        household_id: household.to_string(),
+        ticket_id: None,
+        started_at: "2026-11-26T01:50:00Z".to_owned(),
+        records: vec![RecordDto::ContactCardHandedOver],
+    };
+    let stamp = Stamp { at: "2026-11-26T02:00:00Z".parse().unwrap(), visit_random: [5; 10], mutation_random: [6; 10] };
+    let saved = device.record_visit(&input, stamp).unwrap();
+    assert_eq!(saved.pending.bulk, 1);
+    let after = wait_for(&device, "the visit pushed", |s| {
+        s.pending_bulk == 0 && s.last_success_at > first.last_success_at && s.in_progress.is_none()
+    })
+    .await;
+    assert_eq!((after.needs_attention, after.last_error), (0, None));
+
+    let central = rusqlite::Connection::open(&central_db).unwrap();
+    let copies: i64 =
+        central.query_row("SELECT count(*) FROM visits WHERE id = ?1", [&saved.visit.id], |r| r.get(0)).unwrap();
+    assert_eq!(copies, 1, "the central holds the visit exactly once");
+    assert_eq!(device.pending().unwrap().total, 0);
+    let _ = stop.send(());
+}
