@@ -21,11 +21,22 @@ CENTRAL_DB="$RUN_DIR/central.db"
 CENTRAL_LISTEN="${HEAT_STEWARD_CENTRAL_LISTEN:-127.0.0.1:8787}"
 mkdir -p "$RUN_DIR"
 cargo build --bin steward-central --bin heat-steward
+AS_OF_FILE="$RUN_DIR/demo-as-of"
 if [[ ! -f $CENTRAL_DB ]]; then
+  # The demo's "now" is this moment while it lies in the 2026–27 season the
+  # demo describes (its open tickets were just reported), and the demo's
+  # default day otherwise. The app's first start uses the same instant, so
+  # device and central hold the same records.
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  if [[ $now > 2026-09-01 && $now < 2027-04-30 ]]; then echo "$now" >"$AS_OF_FILE"; else : >"$AS_OF_FILE"; fi
+  as_of=$(<"$AS_OF_FILE")
   # Seeded under another name first, so an interrupted seed is never served.
   rm -f "$CENTRAL_DB.seeding"*
-  target/debug/steward-central seed-demo --db "$CENTRAL_DB.seeding"
+  target/debug/steward-central seed-demo --db "$CENTRAL_DB.seeding" ${as_of:+--as-of "$as_of"}
   mv "$CENTRAL_DB.seeding" "$CENTRAL_DB"
+fi
+if [[ -s $AS_OF_FILE ]]; then
+  export HEAT_STEWARD_DEMO_AS_OF="$(<"$AS_OF_FILE")"
 fi
 target/debug/steward-central serve --db "$CENTRAL_DB" --listen "$CENTRAL_LISTEN" &
 CENTRAL_PID=$!

@@ -18,6 +18,9 @@ use tauri::Manager;
 pub const DATA_DIR_ENV: &str = "HEAT_STEWARD_DATA_DIR";
 /// Which demo steward a new device loads (default `steward1`).
 pub const DEMO_USER_ENV: &str = "HEAT_STEWARD_DEMO_USER";
+/// The demo's "now" for a new device (RFC 3339); the run command seeds its
+/// central with the same instant.
+pub const DEMO_AS_OF_ENV: &str = "HEAT_STEWARD_DEMO_AS_OF";
 /// The central API to sync with (e.g. `http://127.0.0.1:8787`); without it
 /// the app works offline only.
 pub const CENTRAL_URL_ENV: &str = "HEAT_STEWARD_CENTRAL_URL";
@@ -34,7 +37,11 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
 fn open_device(app: &tauri::App) -> Result<Arc<Device>, Box<dyn std::error::Error>> {
     let device = Device::open(&data_dir(app)?)?;
     let user = std::env::var(DEMO_USER_ENV).unwrap_or_else(|_| "steward1".to_owned());
-    device.bootstrap_demo(&user, DeviceId::from(uuid::Uuid::now_v7()))?;
+    let device_id = DeviceId::from(uuid::Uuid::now_v7());
+    match std::env::var(DEMO_AS_OF_ENV) {
+        Ok(as_of) => device.bootstrap_demo_as_of(&user, device_id, as_of.parse()?)?,
+        Err(_) => device.bootstrap_demo(&user, device_id)?,
+    };
     let device = Arc::new(device);
     if let Ok(central) = std::env::var(CENTRAL_URL_ENV) {
         let password = std::env::var(PASSWORD_ENV).unwrap_or_else(|_| "heat-demo".to_owned());

@@ -31,6 +31,11 @@ pub enum Command {
         /// The password of every demo account.
         #[arg(long, default_value = "heat-demo")]
         password: String,
+        /// The demo's "now" (RFC 3339, within the 2026–27 season): its open
+        /// tickets were reported just before it. A device that loads the
+        /// demo must use the same instant for the ids to agree.
+        #[arg(long)]
+        as_of: Option<jiff::Timestamp>,
     },
     /// Imports a register file.
     Import {

@@ -24,10 +24,11 @@ async fn main() -> anyhow::Result<()> {
             println!("listening on http://{addr}");
             server::run(listener, AppState::new(store, config), shutdown).await?;
         }
-        Command::SeedDemo { db, password } => {
+        Command::SeedDemo { db, password, as_of } => {
             let store = Store::open(&db)?;
             let report = tokio::task::spawn_blocking(move || {
-                steward_central::seed::seed_demo(&store, &password, Config::default().password_policy, Timestamp::now())
+                let policy = Config::default().password_policy;
+                steward_central::seed::seed_demo(&store, &password, policy, Timestamp::now(), as_of)
             })
             .await??;
             println!("{report}");

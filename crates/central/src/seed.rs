@@ -18,8 +18,15 @@ use crate::store::{ChangeRecord, HouseholdImport, HouseholdRow, Store, TicketRow
 
 /// Generates the default demo data set and loads it into an empty store.
 /// Every account gets `password`. Returns a summary for the console.
-pub fn seed_demo(store: &Store, password: &str, policy: PasswordPolicy, now: Timestamp) -> anyhow::Result<String> {
-    let data = steward_demo::generate(&DemoConfig::default())?;
+pub fn seed_demo(
+    store: &Store,
+    password: &str,
+    policy: PasswordPolicy,
+    now: Timestamp,
+    as_of: Option<Timestamp>,
+) -> anyhow::Result<String> {
+    let defaults = DemoConfig::default();
+    let data = steward_demo::generate(&DemoConfig { as_of: as_of.unwrap_or(defaults.as_of), ..defaults })?;
     seed_dataset(store, &data, password, policy, now)
 }
 

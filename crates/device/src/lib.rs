@@ -140,12 +140,18 @@ impl Device {
     /// Loads the demo data set for one demo steward when the device has no
     /// steward yet (the first start). Returns whether it loaded anything.
     pub fn bootstrap_demo(&self, username: &str, device_id: DeviceId) -> Result<bool> {
+        self.bootstrap_demo_as_of(username, device_id, steward_demo::DemoConfig::default().as_of)
+    }
+
+    /// [`Device::bootstrap_demo`] with the demo's "now" at `as_of`; the
+    /// central must be seeded with the same instant for the ids to agree.
+    pub fn bootstrap_demo_as_of(&self, username: &str, device_id: DeviceId, as_of: Timestamp) -> Result<bool> {
         let mut store = self.store();
         if store.meta(meta_keys::STEWARD_ID)?.is_some() {
             return Ok(false);
         }
-        let dataset = steward_demo::generate(&steward_demo::DemoConfig::default())
-            .map_err(|e| DeviceError::Demo(e.to_string()))?;
+        let config = steward_demo::DemoConfig { as_of, ..steward_demo::DemoConfig::default() };
+        let dataset = steward_demo::generate(&config).map_err(|e| DeviceError::Demo(e.to_string()))?;
         let steward =
             dataset.staff_by_username(username).ok_or_else(|| DeviceError::UnknownDemoUser(username.to_owned()))?;
         let snapshot = snapshot_for_steward(&dataset, steward.id);
