@@ -137,6 +137,22 @@ impl SlaPolicy {
         }
     }
 
+    /// The same policy listing every category, defaults filled in, in the
+    /// order of [`TicketCategory::ALL`].
+    pub fn normalised(self) -> Self {
+        let responses = TicketCategory::ALL
+            .into_iter()
+            .map(|category| CategoryResponse { category, response_minutes: self.response(category).map(minutes) })
+            .collect();
+        SlaPolicy { responses, ..self }
+    }
+
+    /// The response time of a category in whole minutes, or `None` when no
+    /// clock runs.
+    pub fn response_minutes(&self, category: TicketCategory) -> Option<u32> {
+        self.response(category).map(minutes)
+    }
+
     /// The radius for [`verify_arrival`].
     pub fn geofence_m(&self) -> f64 {
         self.geofence_m
@@ -168,6 +184,142 @@ impl SlaPolicy {
 
     pub fn at_risk(&self) -> SignedDuration {
         SignedDuration::from_mins(i64::from(self.at_risk_minutes))
+    }
+}
+
+/// Minutes a new ticket may wait unaccepted before the team lead is alerted.
+pub const DEFAULT_ESCALATION_MINUTES: u32 = 5;
+
+/// A service policy the central refused; `field` names the offending field.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ServicePolicyError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+/// Everything the 30-minute response is configured by, held by the central
+/// (one row) and sent to devices: the response clock per category, the
+/// escalation delay, the dispatch ranking and station-incident detection.
+/// Its JSON is flat; see `ServicePolicyWire`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ServicePolicyWire", into = "ServicePolicyWire")]
+pub struct ServicePolicy {
+    sla: SlaPolicy,
+    escalation_minutes: u32,
+    dispatch: crate::dispatch::DispatchConfig,
+    incidents: crate::incident::IncidentConfig,
+}
+
+#[derive(Serialize, Deserialize)]
+struct ServicePolicyWire {
+    responses: Vec<CategoryResponse>,
+    at_risk_minutes: u32,
+    geofence_m: f64,
+    escalation_minutes: u32,
+    speed_kmh: f64,
+    load_penalty_minutes: f64,
+    stale_minutes: u32,
+    position_max_age_minutes: u32,
+    incident_threshold: usize,
+    incident_window_minutes: u32,
+}
+
+impl TryFrom<ServicePolicyWire> for ServicePolicy {
+    type Error = ServicePolicyError;
+    fn try_from(w: ServicePolicyWire) -> Result<Self, ServicePolicyError> {
+        let err =
+            |field: &'static str| move |e: &dyn std::fmt::Display| ServicePolicyError { field, message: e.to_string() };
+        let check = |field: &'static str, v: u32| {
+            if (1..=MAX_POLICY_MINUTES).contains(&v) {
+                Ok(v)
+            } else {
+                Err(ServicePolicyError { field, message: format!("must be 1–1440 minutes, not {v}") })
+            }
+        };
+        let field_of = |e: &SlaPolicyError| match e {
+            SlaPolicyError::AtRiskMinutes(_) => "at_risk_minutes",
+            SlaPolicyError::Geofence(_) => "geofence_m",
+            _ => "responses",
+        };
+        let sla = SlaPolicy::new(w.responses, w.at_risk_minutes)
+            .and_then(|p| p.with_geofence_m(w.geofence_m))
+            .map_err(|e| err(field_of(&e))(&e))?
+            .normalised();
+        let escalation_minutes = check("escalation_minutes", w.escalation_minutes)?;
+        check("stale_minutes", w.stale_minutes)?;
+        check("position_max_age_minutes", w.position_max_age_minutes)?;
+        check("incident_window_minutes", w.incident_window_minutes)?;
+        if !(1..=1000).contains(&w.incident_threshold) {
+            let message = format!("must be 1–1000 tickets, not {}", w.incident_threshold);
+            return Err(ServicePolicyError { field: "incident_threshold", message });
+        }
+        let dispatch = crate::dispatch::DispatchConfig::new(
+            w.speed_kmh,
+            w.load_penalty_minutes,
+            w.stale_minutes,
+            w.position_max_age_minutes,
+        )
+        .map_err(|e| match e {
+            crate::dispatch::DispatchConfigError::Speed(_) => err("speed_kmh")(&e),
+            crate::dispatch::DispatchConfigError::LoadPenalty(_) => err("load_penalty_minutes")(&e),
+        })?;
+        if dispatch.speed_kmh() > 200.0 {
+            return Err(ServicePolicyError { field: "speed_kmh", message: "must be at most 200 km/h".into() });
+        }
+        let incidents = crate::incident::IncidentConfig {
+            threshold: w.incident_threshold,
+            window_minutes: w.incident_window_minutes,
+        };
+        Ok(ServicePolicy { sla, escalation_minutes, dispatch, incidents })
+    }
+}
+
+impl From<ServicePolicy> for ServicePolicyWire {
+    fn from(p: ServicePolicy) -> Self {
+        ServicePolicyWire {
+            responses: p.sla.responses.clone(),
+            at_risk_minutes: p.sla.at_risk_minutes,
+            geofence_m: p.sla.geofence_m,
+            escalation_minutes: p.escalation_minutes,
+            speed_kmh: p.dispatch.speed_kmh(),
+            load_penalty_minutes: p.dispatch.load_penalty_minutes(),
+            stale_minutes: minutes(p.dispatch.stale_after()),
+            position_max_age_minutes: minutes(p.dispatch.position_max_age()),
+            incident_threshold: p.incidents.threshold,
+            incident_window_minutes: p.incidents.window_minutes,
+        }
+    }
+}
+
+fn minutes(d: SignedDuration) -> u32 {
+    u32::try_from(d.as_secs() / 60).unwrap_or(u32::MAX)
+}
+
+impl Default for ServicePolicy {
+    fn default() -> Self {
+        ServicePolicy {
+            sla: SlaPolicy::default(),
+            escalation_minutes: DEFAULT_ESCALATION_MINUTES,
+            dispatch: crate::dispatch::DispatchConfig::default(),
+            incidents: crate::incident::IncidentConfig::default(),
+        }
+    }
+}
+
+impl ServicePolicy {
+    pub fn sla(&self) -> &SlaPolicy {
+        &self.sla
+    }
+    /// How long a dispatched ticket may wait unaccepted.
+    pub fn escalation(&self) -> SignedDuration {
+        SignedDuration::from_mins(i64::from(self.escalation_minutes))
+    }
+    pub fn dispatch(&self) -> &crate::dispatch::DispatchConfig {
+        &self.dispatch
+    }
+    pub fn incidents(&self) -> &crate::incident::IncidentConfig {
+        &self.incidents
     }
 }
 
@@ -986,5 +1138,192 @@ mod tests {
         let early_upload =
             ClockAnchor { reading: reading(9, "2026-11-20T11:20:00Z", boot), server_at: upload.server_at };
         assert_eq!(honest_time(&future, &early_upload).at, upload.server_at);
+    }
+
+    /// One steward event recorded offline and synced at 11:20, three hours
+    /// after the report, behind office events the central recorded online.
+    struct LateCase {
+        name: &'static str,
+        /// Office events the central recorded while the steward was offline:
+        /// (action, mm:ss after the report).
+        office: Vec<(TicketAction, &'static str)>,
+        /// The steward's offline events, in the order pushed: (action, at).
+        late: Vec<(TicketAction, Timestamp)>,
+        /// `Ok(status after the push)` or the error of the first refused event.
+        expect: Result<crate::ticket::TicketStatus, crate::ticket::TicketError>,
+        sla: SlaStatus,
+    }
+
+    #[test]
+    fn late_offline_events_keep_their_own_time() {
+        use crate::ticket::{TicketError, TicketStatus};
+        let (hotline, lead, first, second) = (uid(1), uid(2), uid(3), uid(4));
+        let actor = |user_id, role| Actor { user_id, role };
+        let arrive = || TicketAction::Arrive { proof: ArrivalProof::Gps { at: north(home(), 20.0), accuracy_m: 8.0 } };
+        let reassign = || TicketAction::Reassign { steward_id: second, reason: "更近".into() };
+        let cancel = || TicketAction::Cancel { reason: "用户撤销".into() };
+
+        // The device's wall clock is two hours slow and it never synced before
+        // the arrival; the central corrects the stamp at upload.
+        let boot = "2026-11-20T06:00:00Z";
+        let device = DeviceId::new_v7(Timestamp::UNIX_EPOCH, [7; 10]);
+        let raw = DeviceClock::unsynced().stamp(device, 1, reading(1, "2026-11-20T08:20:00Z", boot));
+        let upload =
+            ClockAnchor { reading: reading(1, "2026-11-20T11:20:00Z", boot), server_at: ts("2026-11-20T11:20:00Z") };
+        let honest = honest_time(&raw, &upload);
+        assert_eq!((raw.reading.wall, honest.at), (ts("2026-11-20T06:20:00Z"), after("20:00")));
+
+        let conflict = |at: &str, cause| Err(TicketError::LateEventConflicts { at: after(at), cause: Box::new(cause) });
+        let cases = vec![
+            LateCase {
+                name: "arrival at 20:00 synced three hours later, behind a reassignment at 25:00",
+                office: vec![(reassign(), "25:00")],
+                late: vec![(arrive(), after("20:00"))],
+                expect: Ok(TicketStatus::Dispatched),
+                sla: SlaStatus::Met,
+            },
+            LateCase {
+                name: "arrival at 20:00 synced after the hotline cancelled at 40:00",
+                office: vec![(cancel(), "40:00")],
+                late: vec![(TicketAction::EnRoute, after("10:00")), (arrive(), after("20:00"))],
+                expect: Ok(TicketStatus::Cancelled),
+                sla: SlaStatus::Met,
+            },
+            LateCase {
+                name: "arrival at 31:00, a minute late, behind a reassignment at 35:00",
+                office: vec![(reassign(), "35:00")],
+                late: vec![(arrive(), after("31:00"))],
+                expect: Ok(TicketStatus::Dispatched),
+                sla: SlaStatus::Breached,
+            },
+            LateCase {
+                name: "reassignment mid-clock: an arrival after it is not the old steward's to make",
+                office: vec![(reassign(), "15:00")],
+                late: vec![(arrive(), after("20:00"))],
+                expect: Err(TicketError::NotAssignee { action: "arrive" }),
+                sla: SlaStatus::Breached,
+            },
+            LateCase {
+                name: "reassignment mid-clock, and the ticket cancelled after: the arrival still conflicts",
+                office: vec![(reassign(), "15:00"), (cancel(), "40:00")],
+                late: vec![(arrive(), after("20:00"))],
+                expect: conflict("20:00", TicketError::NotAssignee { action: "arrive" }),
+                sla: SlaStatus::Breached,
+            },
+            LateCase {
+                name: "an arrival after the ticket was cancelled in time",
+                office: vec![(cancel(), "10:00")],
+                late: vec![(arrive(), after("20:00"))],
+                expect: Err(TicketError::IllegalTransition { from: TicketStatus::Cancelled, action: "arrive" }),
+                sla: SlaStatus::NotApplicable,
+            },
+            LateCase {
+                name: "device clock two hours slow, corrected at upload",
+                office: vec![(reassign(), "25:00")],
+                late: vec![(arrive(), honest.at)],
+                expect: Ok(TicketStatus::Dispatched),
+                sla: SlaStatus::Met,
+            },
+            LateCase {
+                name: "device clock two hours slow, trusted as it is",
+                office: vec![(reassign(), "25:00")],
+                late: vec![(arrive(), raw.reading.wall)],
+                expect: Err(TicketError::TimeBeforeReport),
+                sla: SlaStatus::Breached,
+            },
+        ];
+        let policy = SlaPolicy::default();
+        for c in cases {
+            let new = NewTicket {
+                id: TicketId::new_v7(ts(REPORTED), [9; 10]),
+                household_id: HouseholdId::new_v7(ts(REPORTED), [8; 10]),
+                category: TicketCategory::NoHeat,
+                description: "暖气不热".into(),
+                reported_at: ts(REPORTED),
+                external_ref: None,
+            };
+            let (mut tk, opened) = Ticket::open(new, actor(hotline, Role::HotlineAgent), eid(0)).unwrap();
+            let mut events = vec![opened];
+            let online = [
+                (actor(lead, Role::TeamLead), TicketAction::Dispatch { steward_id: first }, "02:00"),
+                (actor(first, Role::Steward), TicketAction::Accept, "03:00"),
+            ];
+            for (who, action, at) in online {
+                events.push(tk.apply(who, action, after(at), None, eid(events.len() as u8)).unwrap());
+            }
+            for (action, at) in c.office {
+                let who = if matches!(action, TicketAction::Cancel { .. }) { hotline } else { lead };
+                let role = if who == hotline { Role::HotlineAgent } else { Role::TeamLead };
+                events.push(tk.apply(actor(who, role), action, after(at), None, eid(events.len() as u8)).unwrap());
+            }
+            let office_state = (tk.status(), tk.assignee());
+            let mut outcome = Ok(tk.status());
+            for (action, at) in c.late {
+                let before = tk.clone();
+                let id = eid(events.len() as u8);
+                match tk.apply_with_history(&events, actor(first, Role::Steward), action, at, None, id) {
+                    Ok(ev) => {
+                        assert_eq!((ev.at, ev.seq), (at, events.len() as u32 + 1), "{}", c.name);
+                        if matches!(ev.action, TicketAction::Arrive { .. }) {
+                            assert_eq!(ev.status_after, TicketStatus::OnSite, "{}: the state at its own time", c.name);
+                        }
+                        events.push(ev);
+                        outcome = Ok(tk.status());
+                    }
+                    Err(e) => {
+                        assert_eq!(tk, before, "{}: a refused event changes nothing", c.name);
+                        outcome = Err(e);
+                        break;
+                    }
+                }
+            }
+            assert_eq!(outcome, c.expect, "{}", c.name);
+            // Slotting a past event in never changes who holds the ticket now.
+            assert_eq!((tk.status(), tk.assignee()), office_state, "{}", c.name);
+            let f = SlaFacts::from_events(tk.category(), tk.reported_at(), tk.due_at(), &events, |_, proof| {
+                verify_arrival(proof, home(), policy.geofence_m(), None)
+            });
+            assert_eq!(sla_status(&policy, &f, ts("2026-11-20T11:20:00Z")), c.sla, "{}", c.name);
+        }
+    }
+
+    #[test]
+    fn service_policy_round_trips_and_names_the_bad_field() {
+        let p = ServicePolicy::default();
+        let json = serde_json::to_value(&p).unwrap();
+        assert_eq!(json["responses"].as_array().unwrap().len(), TicketCategory::ALL.len());
+        assert_eq!(json["escalation_minutes"], 5);
+        assert_eq!(json["speed_kmh"], 15.0);
+        assert_eq!(json["stale_minutes"], 10);
+        assert_eq!(json["incident_threshold"], 5);
+        assert_eq!(serde_json::from_value::<ServicePolicy>(json.clone()).unwrap(), p);
+        assert_eq!(p.escalation(), SignedDuration::from_mins(5));
+        assert_eq!(p.sla().response_minutes(TicketCategory::Payment), None);
+
+        // A policy naming only one category lists them all once read.
+        let mut short = json.clone();
+        short["responses"] = serde_json::json!([{"category": "leak", "response_minutes": 20}]);
+        let read: ServicePolicy = serde_json::from_value(short).unwrap();
+        assert_eq!(read.sla().responses().len(), TicketCategory::ALL.len());
+        assert_eq!(read.sla().response_minutes(TicketCategory::Leak), Some(20));
+        assert_eq!(read.sla().response_minutes(TicketCategory::Valve), Some(30));
+
+        let cases: [(&str, serde_json::Value, &str); 8] = [
+            ("responses", serde_json::json!([{"category": "leak", "response_minutes": 0}]), "responses"),
+            ("at_risk_minutes", serde_json::json!(0), "at_risk_minutes"),
+            ("geofence_m", serde_json::json!(-1.0), "geofence_m"),
+            ("escalation_minutes", serde_json::json!(0), "escalation_minutes"),
+            ("speed_kmh", serde_json::json!(0.0), "speed_kmh"),
+            ("speed_kmh", serde_json::json!(900.0), "speed_kmh"),
+            ("stale_minutes", serde_json::json!(2000), "stale_minutes"),
+            ("incident_threshold", serde_json::json!(0), "incident_threshold"),
+        ];
+        for (key, value, field) in cases {
+            let mut bad = json.clone();
+            bad[key] = value.clone();
+            let wire: ServicePolicyWire = serde_json::from_value(bad).unwrap();
+            let err = ServicePolicy::try_from(wire).unwrap_err();
+            assert_eq!(err.field, field, "{key} = {value}: {err}");
+        }
     }
 }

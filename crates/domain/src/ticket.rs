@@ -244,6 +244,10 @@ pub enum TicketError {
     NeedsVisit(TicketCategory),
     #[error("the event time is before the ticket's last event")]
     TimeBeforeLastEvent,
+    #[error("the event time is before the hotline's report")]
+    TimeBeforeReport,
+    #[error("at {at}, before events recorded later, the action is not allowed: {cause}")]
+    LateEventConflicts { at: Timestamp, cause: Box<TicketError> },
     #[error("{0}")]
     Field(#[from] crate::ground::FieldError),
 }
@@ -411,6 +415,84 @@ impl Ticket {
             location,
             status_after: to,
         })
+    }
+
+    /// Applies an action that may have happened before events already
+    /// recorded: an action a steward made offline, synced hours later.
+    ///
+    /// The ordering rule: `seq` is the order the central received events
+    /// in, and the ticket's life is its events in the order they happened,
+    /// by `at` (the device's corrected time, see
+    /// [`crate::sla::honest_time`]), ties by `seq`. An action at or after the
+    /// last event is an ordinary [`Ticket::apply`]. An earlier one is
+    /// accepted when the whole history, with it slotted in at its own time
+    /// (after recorded events of the same instant), still passes the
+    /// transition table, the roles and the assignee checks at every step;
+    /// then it keeps its own `at`, gets the next `seq`, and the state is
+    /// that of the replayed history. Otherwise it is refused as
+    /// [`TicketError::LateEventConflicts`] and nothing changes. Every action
+    /// leads to one state whatever the state before, so slotting an event in
+    /// never changes the `status_after` of the events already recorded.
+    ///
+    /// `history` is the ticket's recorded events (any order); no event may
+    /// predate the hotline's report.
+    pub fn apply_with_history(
+        &mut self,
+        history: &[TicketEvent],
+        actor: Actor,
+        action: TicketAction,
+        at: Timestamp,
+        location: Option<LonLat>,
+        event_id: EventId,
+    ) -> Result<TicketEvent, TicketError> {
+        if at < self.reported_at {
+            return Err(TicketError::TimeBeforeReport);
+        }
+        if at >= self.last_at {
+            return self.apply(actor, action, at, location, event_id);
+        }
+        let seq = self.last_seq.max(history.iter().map(|e| e.seq).max().unwrap_or(0)) + 1;
+        let late = TicketEvent {
+            id: event_id,
+            ticket_id: self.id,
+            seq,
+            action,
+            actor_id: actor.user_id,
+            actor_role: actor.role,
+            at,
+            location,
+            status_after: TicketStatus::New,
+        };
+        let mut timeline: Vec<&TicketEvent> =
+            history.iter().filter(|e| !matches!(e.action, TicketAction::Open)).chain([&late]).collect();
+        timeline.sort_by_key(|e| (e.at, e.seq));
+        let mut replay = Ticket {
+            status: TicketStatus::New,
+            assignee: None,
+            last_seq: 1,
+            last_at: self.reported_at,
+            ..self.clone()
+        };
+        let mut status_after = None;
+        for e in timeline {
+            let step = replay.apply(
+                Actor { user_id: e.actor_id, role: e.actor_role },
+                e.action.clone(),
+                e.at,
+                e.location,
+                e.id,
+            );
+            match step {
+                Ok(ev) if e.seq == seq => status_after = Some(ev.status_after),
+                Ok(_) => {}
+                Err(cause) => return Err(TicketError::LateEventConflicts { at, cause: Box::new(cause) }),
+            }
+        }
+        let status_after = status_after.unwrap_or(replay.status);
+        self.status = replay.status;
+        self.assignee = replay.assignee;
+        self.last_seq = seq;
+        Ok(TicketEvent { status_after, ..late })
     }
 
     /// Rebuilds a ticket from its events, checking every step. The first
