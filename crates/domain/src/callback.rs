@@ -61,7 +61,8 @@ impl WorkItem {
         }
     }
 
-    fn uuid(&self) -> Uuid {
+    /// The id of the visit or ticket.
+    pub fn uuid(&self) -> Uuid {
         match self {
             WorkItem::Visit(id) => id.0,
             WorkItem::Ticket(id) => id.0,
@@ -141,6 +142,19 @@ pub fn sample_key(seed: u64, id: Uuid) -> u64 {
         .chain(id.as_bytes())
         .fold(FNV_OFFSET, |h, &b| (h ^ u64::from(b)).wrapping_mul(FNV_PRIME));
     splitmix64(hash)
+}
+
+/// The id of the callback about `item`: a function of the item alone
+/// (a UUIDv8 from two [`sample_key`] hashes), so drawing the list again, on
+/// any machine, gives the same ids.
+pub fn callback_id(item: WorkItem) -> Uuid {
+    let seed = match item.kind() {
+        WorkKind::Visit => 0x0076_6973_6974,
+        WorkKind::Ticket => 0x7469_636b_6574,
+    };
+    let hi = u128::from(sample_key(seed, item.uuid()));
+    let lo = u128::from(sample_key(!seed, item.uuid()));
+    uuid::Builder::from_custom_bytes(((hi << 64) | lo).to_be_bytes()).into_uuid()
 }
 
 /// Draws the callback list. `sample_percent` is the rate per stratum
@@ -427,6 +441,16 @@ mod tests {
         let id = Uuid::parse_str("01936b2e-4f00-7000-8000-000000000001").unwrap();
         assert_eq!(sample_key(2026, id), PINNED_2026);
         assert_ne!(sample_key(2026, id), sample_key(2027, id));
+    }
+
+    #[test]
+    fn callback_ids_are_stable_and_distinct() {
+        let v = item(WorkKind::Visit, 1);
+        let t = item(WorkKind::Ticket, 1);
+        assert_eq!(callback_id(v), callback_id(v));
+        assert_ne!(callback_id(v), callback_id(t), "the same uuid as a visit and as a ticket");
+        assert_ne!(callback_id(v), callback_id(item(WorkKind::Visit, 2)));
+        assert_eq!(callback_id(v).get_version_num(), 8);
     }
 
     // Computed outside Rust from the definition (FNV-1a 64 over the seed's

@@ -12,6 +12,7 @@ pub mod ids;
 pub mod incident;
 pub mod org;
 pub mod pinyin_key;
+pub mod report;
 pub mod sla;
 pub mod ticket;
 pub mod vcard;
