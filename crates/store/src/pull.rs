@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use jiff::SignedDuration;
 use rusqlite::{Connection, OptionalExtension, params};
 use steward_domain::ground::{Building, Community, District, Household, Unit};
-use steward_domain::ids::DistrictId;
+use steward_domain::ids::{DistrictId, VisitId};
 use steward_domain::ticket::{Ticket, TicketEvent};
 use steward_domain::visit::CompletedVisit;
 
@@ -99,6 +99,20 @@ impl Store {
         let Some(text) = self.meta(meta_keys::CLOCK_OFFSET_MS)? else { return Ok(None) };
         let ms: i64 = text.parse().map_err(|_| StoreError::Invalid(format!("clock offset {text:?}")))?;
         Ok(Some(SignedDuration::from_millis(ms)))
+    }
+
+    /// The ids of every visit on the device, in id order: what the fault
+    /// suite counts against the central.
+    pub fn visit_ids(&self) -> Result<Vec<VisitId>> {
+        let mut stmt = self.conn.prepare_cached("SELECT id FROM visits ORDER BY id")?;
+        let rows = stmt.query_map([], |row| row.get::<_, String>(0))?;
+        let mut out = Vec::new();
+        for text in rows {
+            let text = text?;
+            let id = text.parse().map_err(|_| StoreError::Invalid(format!("visit id {text:?}")))?;
+            out.push(VisitId(id));
+        }
+        Ok(out)
     }
 
     /// Keeps the offset learnt from the server's clock.
