@@ -10,6 +10,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use steward_domain::ids::{DeviceId, MutationId};
+use steward_domain::sla::TimeBasis;
 #[cfg(feature = "openapi")]
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -50,6 +51,26 @@ pub struct Mutation {
     pub payload: serde_json::Value,
     /// The device's clock when the change was made; kept for the audit.
     pub device_time: Option<Timestamp>,
+    /// The device stamp (sequence and corrected time); absent from devices
+    /// older than it, which the server still takes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stamp: Option<MutationStamp>,
+}
+
+/// What a device knew when it made a change: its place in the device's own
+/// sequence and its time on the server's clock as the device reckoned it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct MutationStamp {
+    /// Strictly increasing per device, never reused, across restarts.
+    pub seq: u64,
+    /// `device_time` plus the clock offset the device had learnt from the
+    /// server; `device_time` itself when it had learnt none.
+    pub corrected_time: Timestamp,
+    /// `wall_offset` (corrected with a learnt offset) or `device_wall` (the
+    /// device had never synced: the server corrects it on receipt).
+    #[cfg_attr(feature = "openapi", schema(value_type = String, example = "wall_offset"))]
+    pub basis: TimeBasis,
 }
 
 /// A batch of mutations. The server reads each mutation on its own, so the
@@ -64,13 +85,22 @@ pub struct PushRequest {
     /// without sinking the rest.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<Mutation>))]
     pub mutations: Vec<serde_json::Value>,
+    /// Outbox entries still waiting on the device besides this batch, for
+    /// the team lead's view of who holds unsynced work; absent when the
+    /// device does not say.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queued: Option<u32>,
+    /// The device's clock when it sent the push: the server corrects the
+    /// times of a device that had never synced with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sent_at: Option<Timestamp>,
 }
 
 impl PushRequest {
     /// A batch of well-formed mutations, as a device sends it.
     pub fn new(device_id: Option<DeviceId>, mutations: &[Mutation]) -> Result<Self, serde_json::Error> {
         let mutations = mutations.iter().map(serde_json::to_value).collect::<Result<_, _>>()?;
-        Ok(PushRequest { device_id, mutations })
+        Ok(PushRequest { device_id, mutations, queued: None, sent_at: None })
     }
 }
 
@@ -193,9 +223,23 @@ mod tests {
             kind: KIND_VISIT.to_owned(),
             payload: serde_json::json!({"a": 1}),
             device_time: None,
+            stamp: Some(MutationStamp { seq: 7, corrected_time: Timestamp::UNIX_EPOCH, basis: TimeBasis::WallOffset }),
         };
         let req = PushRequest::new(None, std::slice::from_ref(&m)).unwrap();
         let back: Mutation = serde_json::from_value(req.mutations[0].clone()).unwrap();
         assert_eq!(back, m);
+        assert_eq!(req.mutations[0]["stamp"]["basis"], "wall_offset");
+    }
+
+    #[test]
+    fn an_old_client_without_stamps_is_still_read() {
+        let old = serde_json::json!({"id": Uuid::nil(), "kind": "visit", "payload": {}, "device_time": null});
+        let m: Mutation = serde_json::from_value(old).unwrap();
+        assert_eq!(m.stamp, None);
+        let req: PushRequest = serde_json::from_value(serde_json::json!({"device_id": null, "mutations": []})).unwrap();
+        assert_eq!(req.sent_at, None);
+        // And a stampless mutation goes out as an old client sent it.
+        let out = serde_json::to_value(&m).unwrap();
+        assert!(out.get("stamp").is_none());
     }
 }

@@ -40,7 +40,7 @@ pub use error::{Result, StoreError};
 pub use ground::GroundSnapshot;
 pub use migrate::SCHEMA_VERSION;
 pub use org::DistrictRow;
-pub use outbox::{Lane, MutationMeta, OutboxEntry, PendingCounts};
+pub use outbox::{EntryStamp, Lane, MutationMeta, OutboxEntry, PendingCounts};
 pub use pull::{Change, PageReport, RecordKind};
 pub use rejected::NeedsAttention;
 pub use search::{HouseholdHit, MAX_SEARCH_LIMIT};
@@ -61,6 +61,9 @@ pub mod meta_keys {
     /// The server's clock minus the device's, in milliseconds, learnt at the
     /// last exchange with the server.
     pub const CLOCK_OFFSET_MS: &str = "clock_offset_ms";
+    /// The last device sequence number given to a queued change; advanced
+    /// only in the transaction that queues the change.
+    pub const DEVICE_SEQ: &str = "device_seq";
 }
 
 /// The device database. Not `Sync`: the app keeps it behind a mutex.

@@ -9,7 +9,11 @@ use rusqlite::{Connection, TransactionBehavior};
 use crate::error::{Result, StoreError};
 
 /// The migrations in order. Append only: never edit one that has shipped.
-const MIGRATIONS: &[&str] = &[include_str!("../migrations/0001_init.sql"), include_str!("../migrations/0002_sync.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("../migrations/0001_init.sql"),
+    include_str!("../migrations/0002_sync.sql"),
+    include_str!("../migrations/0003_device_stamp.sql"),
+];
 
 /// The schema version this binary creates and understands.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

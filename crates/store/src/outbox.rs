@@ -4,14 +4,15 @@
 //! describes, in the same transaction. Sync reads entries with
 //! [`Store::pending`] and removes them with [`Store::acknowledge`].
 
-use jiff::Timestamp;
-use rusqlite::{Connection, params};
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 use steward_domain::ids::MutationId;
+use steward_domain::sla::TimeBasis;
 
-use crate::Store;
-use crate::codec::{col, to_u64, ts_col, ts_text};
+use crate::codec::{col, parse_ts, to_u64, ts_col, ts_text};
 use crate::error::{Result, StoreError, is_unique_violation};
+use crate::{Store, meta_keys};
 
 /// Which queue an entry waits in. Ticket progress (accept, en route,
 /// arrive, resolve) is `Priority` and goes before `Bulk` visit records.
@@ -65,6 +66,22 @@ pub struct OutboxEntry {
     /// The change as JSON text.
     pub payload: String,
     pub device_time: Timestamp,
+    /// The device stamp given when the change was queued; none for entries
+    /// queued before schema version 3.
+    pub stamp: Option<EntryStamp>,
+}
+
+/// What the device knew when it queued a change: its place in the
+/// device's sequence and its time on the server's clock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct EntryStamp {
+    /// Strictly increasing per device, never reused, across restarts.
+    pub seq: u64,
+    /// The device time plus the clock offset learnt at the last exchange
+    /// with the server; the device time itself before any exchange.
+    pub corrected_time: Timestamp,
+    /// `WallOffset` when an offset was known, `DeviceWall` otherwise.
+    pub basis: TimeBasis,
 }
 
 /// How many entries wait in each lane.
@@ -83,12 +100,49 @@ pub(crate) struct NewEntry<'a> {
     pub payload: String,
 }
 
-/// Appends an entry. Must run inside the transaction of the change. A
-/// mutation id already queued is a [`StoreError::Duplicate`].
+/// Stamps a change being queued: the next device sequence number (the
+/// counter advances in the caller's transaction, so a rolled-back change
+/// gives its number back and a committed one never shares it) and the time
+/// corrected with the clock offset the device holds.
+fn stamp(conn: &Connection, device_time: Timestamp) -> Result<EntryStamp> {
+    let seq: i64 = conn
+        .prepare_cached(
+            "INSERT INTO meta (key, value) VALUES (?1, '1') ON CONFLICT (key) \
+             DO UPDATE SET value = CAST(CAST(value AS INTEGER) + 1 AS TEXT) RETURNING CAST(value AS INTEGER)",
+        )?
+        .query_row([meta_keys::DEVICE_SEQ], |r| r.get(0))?;
+    let offset: Option<String> = conn
+        .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+        .query_row([meta_keys::CLOCK_OFFSET_MS], |r| r.get(0))
+        .optional()?;
+    let offset = offset.and_then(|ms| ms.parse::<i64>().ok()).map(SignedDuration::from_millis);
+    let (corrected_time, basis) = match offset.and_then(|o| device_time.checked_add(o).ok()) {
+        Some(t) => (t, TimeBasis::WallOffset),
+        None => (device_time, TimeBasis::DeviceWall),
+    };
+    Ok(EntryStamp { seq: to_u64(seq), corrected_time, basis })
+}
+
+fn basis_code(b: TimeBasis) -> &'static str {
+    match b {
+        TimeBasis::Monotonic => "monotonic",
+        TimeBasis::WallOffset => "wall_offset",
+        TimeBasis::DeviceWall => "device_wall",
+    }
+}
+
+fn basis_of(code: &str) -> Option<TimeBasis> {
+    [TimeBasis::Monotonic, TimeBasis::WallOffset, TimeBasis::DeviceWall].into_iter().find(|b| basis_code(*b) == code)
+}
+
+/// Appends an entry with its device stamp. Must run inside the transaction
+/// of the change. A mutation id already queued is a
+/// [`StoreError::Duplicate`].
 pub(crate) fn append(conn: &Connection, m: &MutationMeta, e: NewEntry<'_>) -> Result<()> {
+    let stamp = stamp(conn, m.device_time)?;
     let mut stmt = conn.prepare_cached(
-        "INSERT INTO outbox (mutation_id, lane, entity, entity_id, op, payload, device_time) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        "INSERT INTO outbox (mutation_id, lane, entity, entity_id, op, payload, device_time, device_seq, \
+         corrected_time, time_basis) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
     )?;
     let mutation_id = m.mutation_id.to_string();
     let result = stmt.execute(params![
@@ -98,7 +152,10 @@ pub(crate) fn append(conn: &Connection, m: &MutationMeta, e: NewEntry<'_>) -> Re
         e.entity_id,
         e.op,
         e.payload,
-        ts_text(m.device_time)
+        ts_text(m.device_time),
+        i64::try_from(stamp.seq).unwrap_or(i64::MAX),
+        ts_text(stamp.corrected_time),
+        basis_code(stamp.basis),
     ]);
     match result {
         Ok(_) => Ok(()),
@@ -117,7 +174,22 @@ pub(crate) fn entry(row: &rusqlite::Row<'_>) -> Result<OutboxEntry> {
         op: row.get("op")?,
         payload: row.get("payload")?,
         device_time: ts_col(row, "device_time")?,
+        stamp: stamp_cols(row)?,
     })
+}
+
+/// The stamp columns of an outbox or needs-attention row; none when the
+/// row has none (queued before schema version 3) or the query did not ask.
+fn stamp_cols(row: &rusqlite::Row<'_>) -> Result<Option<EntryStamp>> {
+    let (Ok(Some(seq)), Ok(Some(at)), Ok(Some(basis))) = (
+        row.get::<_, Option<i64>>("device_seq"),
+        row.get::<_, Option<String>>("corrected_time"),
+        row.get::<_, Option<String>>("time_basis"),
+    ) else {
+        return Ok(None);
+    };
+    let Some(basis) = basis_of(&basis) else { return Ok(None) };
+    Ok(Some(EntryStamp { seq: to_u64(seq), corrected_time: parse_ts(&at)?, basis }))
 }
 
 impl Store {
@@ -137,7 +209,8 @@ impl Store {
             // The lane is a literal so that the priority query can use the
             // partial index `outbox_priority`.
             let sql = format!(
-                "SELECT seq, mutation_id, lane, entity, entity_id, op, payload, device_time FROM outbox \
+                "SELECT seq, mutation_id, lane, entity, entity_id, op, payload, device_time, device_seq, corrected_time, \
+                 time_basis FROM outbox \
                  WHERE lane = '{}' ORDER BY seq LIMIT ?1",
                 lane.code()
             );

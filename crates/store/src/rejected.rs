@@ -56,7 +56,8 @@ impl Store {
     /// The refused mutations, in the order they were refused.
     pub fn needs_attention(&self) -> Result<Vec<NeedsAttention>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, mutation_id, lane, entity, entity_id, op, payload, device_time, code, message \
+            "SELECT seq, mutation_id, lane, entity, entity_id, op, payload, device_time, device_seq, \
+             corrected_time, time_basis, code, message \
              FROM needs_attention ORDER BY rowid",
         )?;
         let mut rows = stmt.query([])?;

@@ -382,6 +382,7 @@ mod tests {
             op: "create".into(),
             payload: "x".repeat(bytes),
             device_time: Timestamp::UNIX_EPOCH,
+            stamp: None,
         }
     }
 

@@ -259,7 +259,7 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
                         .await?;
                         continue;
                     }
-                    let request = PushRequest::new(self.config.credentials.device_id, &mutations).map_err(|e| {
+                    let mut request = PushRequest::new(self.config.credentials.device_id, &mutations).map_err(|e| {
                         SyncError::Wire(WireError::Malformed {
                             what: "push".into(),
                             id: String::new(),
@@ -267,6 +267,7 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
                         })
                     })?;
                     let sent_at = self.clock.now();
+                    request.sent_at = Some(sent_at);
                     let response = self.push(&request).await?;
                     report.pushes += 1;
                     self.learn_clock(sent_at, self.clock.now(), response.server_time).await?;

@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 use steward_domain::ground::{Building, Community, District, Household, Unit};
 use steward_domain::ticket::{Ticket, TicketEvent};
 use steward_domain::visit::CompletedVisit;
-use steward_protocol::{ChangeDto, ChangeOp, KIND_TICKET_EVENT, KIND_VISIT, Mutation};
+use steward_protocol::{ChangeDto, ChangeOp, KIND_TICKET_EVENT, KIND_VISIT, Mutation, MutationStamp};
 use steward_store::{Change, OutboxEntry, RecordKind};
 
 /// A record that cannot cross the wire as it is.
@@ -34,7 +34,8 @@ pub fn mutation_of(e: &OutboxEntry) -> Result<Mutation, WireError> {
         }
         other => return Err(WireError::UnknownEntity { mutation_id: id, entity: other.to_owned() }),
     };
-    Ok(Mutation { id: e.mutation_id, kind: kind.to_owned(), payload, device_time: Some(e.device_time) })
+    let stamp = e.stamp.map(|s| MutationStamp { seq: s.seq, corrected_time: s.corrected_time, basis: s.basis });
+    Ok(Mutation { id: e.mutation_id, kind: kind.to_owned(), payload, device_time: Some(e.device_time), stamp })
 }
 
 /// `{id, ticket_id, action…, at, location}`: the event with its action's
@@ -149,12 +150,19 @@ mod tests {
             op: "accept".into(),
             payload: serde_json::to_string(&event).unwrap(),
             device_time: "2026-11-20T08:00:01Z".parse().unwrap(),
+            stamp: Some(steward_store::EntryStamp {
+                seq: 12,
+                corrected_time: "2026-11-20T10:00:01Z".parse().unwrap(),
+                basis: steward_domain::sla::TimeBasis::WallOffset,
+            }),
         };
         let m = mutation_of(&entry).unwrap();
         assert_eq!(m.kind, "ticket_event");
         assert_eq!(m.payload["action"], "accept");
         assert_eq!(m.payload["id"], json!(event.id));
         assert_eq!(m.payload["ticket_id"], json!(event.ticket_id));
+        let stamp = m.stamp.expect("the entry's stamp goes with it");
+        assert_eq!((stamp.seq, stamp.corrected_time.to_string()), (12, "2026-11-20T10:00:01Z".to_owned()));
         let unknown = OutboxEntry { entity: "photo".into(), ..entry };
         assert!(matches!(mutation_of(&unknown), Err(WireError::UnknownEntity { .. })));
     }

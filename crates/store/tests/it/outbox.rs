@@ -89,3 +89,45 @@ fn a_stale_or_unknown_ticket_event_is_refused_and_writes_nothing() {
     assert_eq!(store.pending_counts().unwrap(), PendingCounts { priority: 1, bulk: 0 });
     assert_eq!(store.ticket_events(id(TICKET)).unwrap().len(), 3);
 }
+
+#[test]
+fn every_entry_is_stamped_with_a_sequence_that_survives_restarts_and_the_corrected_time() {
+    use jiff::SignedDuration;
+    use steward_domain::sla::TimeBasis;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("device.db");
+    let names = ["李建国", "刘洋"];
+    let mut seqs = Vec::new();
+    {
+        let mut store = steward_store::Store::open(&path).unwrap();
+        store.load_ground(&ground()).unwrap();
+        // Never synced: the device's own clock, as it is.
+        store
+            .record_visit(&visit(1, household_named(names[0]), "2026-11-20T01:00:00Z", vec![card()]), &meta(1))
+            .unwrap();
+        let first = store.pending(None, 10).unwrap()[0].stamp.expect("a stamp");
+        assert_eq!((first.corrected_time, first.basis), (ts("2026-11-20T08:00:00Z"), TimeBasis::DeviceWall));
+        // The device learnt its clock is two hours fast.
+        store.set_clock_offset(SignedDuration::from_hours(-2)).unwrap();
+        store
+            .record_visit(&visit(2, household_named(names[1]), "2026-11-20T02:00:00Z", vec![card()]), &meta(2))
+            .unwrap();
+        let entries = store.pending(None, 10).unwrap();
+        let second = entries[1].stamp.expect("a stamp");
+        assert_eq!((second.corrected_time, second.basis), (ts("2026-11-20T06:00:00Z"), TimeBasis::WallOffset));
+        seqs.extend(entries.iter().map(|e| e.stamp.unwrap().seq));
+        // Acknowledged entries leave; their numbers are never given again.
+        store.acknowledge(&[meta(1).mutation_id, meta(2).mutation_id]).unwrap();
+    }
+    let mut store = steward_store::Store::open(&path).unwrap();
+    for n in 3..=5 {
+        let v = visit(n, household_named(names[(n % 2) as usize]), "2026-11-20T03:00:00Z", vec![card()]);
+        store.record_visit(&v, &meta(n)).unwrap();
+    }
+    // A change that fails rolls its number back: no gap, no reuse.
+    let again = visit(5, household_named(names[0]), "2026-11-20T03:00:00Z", vec![card()]);
+    assert!(store.record_visit(&again, &meta(5)).is_err());
+    seqs.extend(store.pending(None, 10).unwrap().iter().map(|e| e.stamp.unwrap().seq));
+    assert_eq!(seqs, [1, 2, 3, 4, 5]);
+}
