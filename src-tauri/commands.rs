@@ -8,8 +8,9 @@
 use serde::Serialize;
 use std::sync::Arc;
 use steward_device::dto::{
-    BuildingDto, CommunityDto, ContactCardDto, HouseholdDetailDto, HouseholdHitDto, HouseholdRowDto, PendingDto,
-    RecordedVisitDto, TodayDto, UnitDto, VisitInput,
+    BuildingDto, CommunityDto, ContactCardDto, HouseholdDetailDto, HouseholdHitDto, HouseholdRowDto, LocationFixDto,
+    PendingDto, RecordedVisitDto, TicketActionInput, TicketActionResultDto, TicketDetailDto, TodayDto, UnitDto,
+    VisitInput,
 };
 
 use steward_device::{Device, DeviceError, InputError, Profile, Stamp, SyncStatus};
@@ -130,4 +131,28 @@ pub fn start_screen() -> Option<String> {
 #[tauri::command]
 pub fn sync_status(device: State<'_, Arc<Device>>) -> Option<SyncStatus> {
     device.sync_status()
+}
+
+/// One ticket's page: the household, the timeline, the response clock
+/// computed on the device, and the actions allowed now.
+#[tauri::command]
+pub fn ticket_detail(device: State<'_, Arc<Device>>, ticket_id: String) -> UiResult<TicketDetailDto> {
+    Ok(device.ticket_detail(&ticket_id, device.device_now())?)
+}
+
+/// Accept, en route, check in or resolve a ticket, offline; queued in the
+/// priority lane.
+#[tauri::command]
+pub fn ticket_action(
+    device: State<'_, Arc<Device>>,
+    ticket_id: String,
+    action: TicketActionInput,
+) -> UiResult<TicketActionResultDto> {
+    Ok(device.ticket_action(&ticket_id, &action, device.stamp_now())?)
+}
+
+/// The device's location fix, or `null` when it has none (a desktop).
+#[tauri::command]
+pub fn location_fix(device: State<'_, Arc<Device>>) -> Option<LocationFixDto> {
+    device.location_fix_dto()
 }

@@ -42,6 +42,10 @@ fn open_device(app: &tauri::App) -> Result<Arc<Device>, Box<dyn std::error::Erro
         Ok(as_of) => device.bootstrap_demo_as_of(&user, device_id, as_of.parse()?)?,
         Err(_) => device.bootstrap_demo(&user, device_id)?,
     };
+    // A desktop has no GPS; the fake fix makes it behave like a phone with one (tests).
+    if let Some(fake) = steward_device::FakeGps::from_env()? {
+        device.set_location_provider(Box::new(fake));
+    }
     let device = Arc::new(device);
     if let Ok(central) = std::env::var(CENTRAL_URL_ENV) {
         let password = std::env::var(PASSWORD_ENV).unwrap_or_else(|_| "heat-demo".to_owned());
@@ -78,6 +82,9 @@ pub fn run() {
             commands::contact_card,
             commands::start_screen,
             commands::sync_status,
+            commands::ticket_detail,
+            commands::ticket_action,
+            commands::location_fix,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Heat Steward app");

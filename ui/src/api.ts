@@ -20,6 +20,10 @@ import type { RecordedVisitDto } from "./bindings/RecordedVisitDto";
 import type { TodayDto } from "./bindings/TodayDto";
 import type { UnitDto } from "./bindings/UnitDto";
 import type { VisitInput } from "./bindings/VisitInput";
+import type { LocationFixDto } from "./bindings/LocationFixDto";
+import type { TicketActionInput } from "./bindings/TicketActionInput";
+import type { TicketActionResultDto } from "./bindings/TicketActionResultDto";
+import type { TicketDetailDto } from "./bindings/TicketDetailDto";
 
 /** 供暖状态: the heating status of a household. */
 export type HeatingStatus = HeatingStatusDto;
@@ -100,6 +104,21 @@ export function pendingCounts(): Promise<PendingDto> {
 /** The steward's contact card (管家名片) with its QR code as SVG. */
 export function contactCard(): Promise<ContactCardDto> {
   return call<ContactCardDto>("contact_card");
+}
+
+/** One ticket's page (工单详情), computed on the device (works offline). */
+export function ticketDetail(ticketId: string): Promise<TicketDetailDto> {
+  return call<TicketDetailDto>("ticket_detail", { ticketId });
+}
+
+/** Accept, en route, check in or resolve a ticket on the device; it waits in the priority lane to sync. */
+export function ticketAction(ticketId: string, action: TicketActionInput): Promise<TicketActionResultDto> {
+  return call<TicketActionResultDto>("ticket_action", { ticketId, action });
+}
+
+/** The device's location fix, or null when it has none (a desktop without GPS). */
+export function locationFix(): Promise<LocationFixDto | null> {
+  return call<LocationFixDto | null>("location_fix");
 }
 
 /** The screen to open first (`HEAT_STEWARD_START_SCREEN`), or null. */

@@ -12,6 +12,7 @@ import { type HouseholdView, createHouseholdView } from "./household";
 import { createHouseholdsScreen, type HouseholdsScreen } from "./households";
 import { getLocale, type MessageKey, onLocaleChange, setLocale, t } from "./i18n";
 import { createOnlineIndicator, type OnlineIndicator } from "./online";
+import { createTicketView, type TicketView } from "./ticket";
 import { createTodayScreen, type TodayScreen } from "./today";
 import { createVisitForm, type RecordKind, type VisitForm } from "./visit";
 
@@ -28,6 +29,8 @@ export interface AppShell {
   selectTab(tab: TabId): void;
   openHousehold(id: string): HouseholdView;
   openVisit(detail: HouseholdDetailDto): VisitForm;
+  /** Opens a ticket's page (工单详情) over the tabs. */
+  openTicket(id: string): TicketView;
   /** Re-reads the pending-upload count for the header badge. */
   refreshPending(): Promise<void>;
   /** Opens the screen named by `HEAT_STEWARD_START_SCREEN` (today, household, visit, card). */
@@ -66,7 +69,7 @@ export function mountApp(root: HTMLElement): AppShell {
   );
   const offlineNote = h("p", { class: "offline-note", attrs: { role: "status" } });
 
-  const today = createTodayScreen({ openHousehold: (id) => void openHousehold(id) });
+  const today = createTodayScreen({ openHousehold: (id) => void openHousehold(id), openTicket: (id) => void openTicket(id) });
   const households = createHouseholdsScreen();
   const browse = createBrowseScreen((id) => void openHousehold(id));
   const card = createCardScreen();
@@ -129,7 +132,10 @@ export function mountApp(root: HTMLElement): AppShell {
     }),
   );
 
-  function showOverlay(element: HTMLElement | null): void {
+  let closeOverlay: (() => void) | null = null;
+  function showOverlay(element: HTMLElement | null, close: (() => void) | null = null): void {
+    closeOverlay?.();
+    closeOverlay = close;
     overlay.replaceChildren(...(element ? [element] : []));
     overlay.hidden = element === null;
     for (const [id, screen] of Object.entries(screens)) screen.hidden = element !== null || id !== currentTab;
@@ -156,6 +162,19 @@ export function mountApp(root: HTMLElement): AppShell {
     });
     overlayView = view;
     showOverlay(view.element);
+    return view;
+  }
+
+  function openTicket(id: string): TicketView {
+    const view = createTicketView(id, {
+      back: () => selectTab(currentTab),
+      acted: (result) => {
+        setPending(result.pending.total);
+        void today.reload();
+      },
+    });
+    overlayView = view;
+    showOverlay(view.element, view.close);
     return view;
   }
 
@@ -259,6 +278,7 @@ export function mountApp(root: HTMLElement): AppShell {
     selectTab,
     openHousehold: (id) => openHousehold(id),
     openVisit: (detail) => openVisit(detail),
+    openTicket,
     refreshPending,
     start,
   };

@@ -3,6 +3,8 @@
 // Every key lives in the zh-CN dictionary; the English one is typed against it,
 // so a key missing from a translation fails `tsc`, not a steward in the field.
 
+import { stewardEn, stewardZhCN } from "./steward-i18n";
+
 export type Locale = "zh-CN" | "en";
 
 export const LOCALES: readonly Locale[] = ["zh-CN", "en"];
@@ -158,6 +160,7 @@ const zhCN = {
   "card.districts": "负责片区",
   "card.scan": "手机扫码即可保存联系人，无需联网",
   "card.print": "打印名片",
+  ...stewardZhCN,
 } as const;
 
 export type MessageKey = keyof typeof zhCN;
@@ -312,6 +315,7 @@ const en: Record<MessageKey, string> = {
   "card.districts": "Districts",
   "card.scan": "Scan with a phone to save the contact, no network needed",
   "card.print": "Print card",
+  ...stewardEn,
 };
 
 const dictionaries: Record<Locale, Record<MessageKey, string>> = {

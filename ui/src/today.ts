@@ -29,6 +29,8 @@ export interface TodayOptions {
   load?: () => Promise<TodayDto>;
   now?: () => number;
   openHousehold?: (id: string) => void;
+  /** Opens a ticket's page; without it a ticket row opens its household. */
+  openTicket?: (id: string) => void;
   /** Whether to start the one-second timer (tests drive `tick` themselves). */
   autoTick?: boolean;
 }
@@ -37,6 +39,7 @@ export function createTodayScreen(options: TodayOptions = {}): TodayScreen {
   const load = options.load ?? fetchToday;
   const now = options.now ?? Date.now;
   const openHousehold = options.openHousehold ?? (() => undefined);
+  const openTicket = options.openTicket;
   const body = h("div", { class: "today-body", attrs: { "aria-live": "polite" } });
   const element = h("section", { class: "screen today", attrs: { "data-screen": "today" } }, body);
   let current: TodayState = { kind: "loading" };
@@ -127,8 +130,8 @@ export function createTodayScreen(options: TodayOptions = {}): TodayScreen {
     const label = h("span", { class: "countdown-label" });
     const row = h(
       "li",
-      { class: "ticket", attrs: { "data-id": task.ticket.id } },
-      h("span", { class: "countdown", attrs: { role: "timer" } }, time, label),
+      { class: "ticket", attrs: { "data-id": task.ticket.id, "data-testid": "ticket-row", "data-ticket-id": task.ticket.id } },
+      h("span", { class: "countdown", attrs: { role: "timer", "data-testid": "countdown" } }, time, label),
       h(
         "button",
         { class: "ticket-main", attrs: { type: "button" } },
@@ -142,7 +145,9 @@ export function createTodayScreen(options: TodayOptions = {}): TodayScreen {
         h("span", { class: "ticket-desc", text: task.ticket.description }),
       ),
     );
-    row.querySelector("button")!.addEventListener("click", () => openHousehold(task.ticket.household_id));
+    row
+      .querySelector("button")!
+      .addEventListener("click", () => (openTicket ? openTicket(task.ticket.id) : openHousehold(task.ticket.household_id)));
     clocks.push({ dueAt: task.ticket.due_at, time, row, label });
     return row;
   }

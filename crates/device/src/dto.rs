@@ -590,3 +590,126 @@ dto! {
         pub message: String,
     }
 }
+
+/// How the steward proves they are at the door, as the check-in form sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "method", rename_all = "snake_case")]
+pub enum ArrivalInput {
+    /// The device's own location fix (GPS on a phone). A device without a
+    /// fix (a desktop) refuses with `no_location_fix`.
+    Gps,
+    /// The household's door or seal QR tag, scanned (or typed on a desktop).
+    TagScan { tag: String },
+    /// The location entered by hand: never verified; the reason goes to the
+    /// team lead's review list.
+    Manual { reason: String, lon: Option<f64>, lat: Option<f64> },
+}
+
+/// What the steward does to a ticket (工单), as the ticket page sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum TicketActionInput {
+    /// 接单.
+    Accept,
+    /// 出发.
+    EnRoute,
+    /// 到场签到, with the proof of arrival.
+    Arrive { proof: ArrivalInput },
+    /// 处理完成, with what was done.
+    Resolve { note: String },
+}
+
+dto! {
+    /// Whether an arrival is proven (到场核验).
+    pub struct ArrivalVerdictDto {
+        pub verified: bool,
+        /// How it was proven: `gps` or `tag_scan`; none when unverified.
+        pub method: Option<String>,
+        /// Why not: `outside_geofence`, `fix_too_coarse`, `invalid_fix`,
+        /// `invalid_fence`, `tag_mismatch`, `no_tag_on_record`, `manual_entry`.
+        pub reason: Option<String>,
+        /// The fix's distance from the building, when outside the fence.
+        pub distance_m: Option<f64>,
+        pub fence_m: Option<f64>,
+        /// The fix's accuracy, when too coarse.
+        pub accuracy_m: Option<f64>,
+        /// The steward's own words for a location entered by hand.
+        pub note: Option<String>,
+    }
+}
+
+dto! {
+    /// One event of a ticket's timeline.
+    pub struct TicketEventDto {
+        pub id: String,
+        pub seq: u32,
+        /// `open`, `dispatch`, `accept`, `en_route`, `arrive`, `resolve`, …
+        pub action: String,
+        /// When (RFC 3339, server-corrected).
+        pub at: String,
+        /// `steward`, `team_lead`, `hotline_agent`, `admin`.
+        pub actor_role: String,
+        pub status_after: String,
+        /// For an arrival: whether it is proven.
+        pub verdict: Option<ArrivalVerdictDto>,
+        /// The resolution note, or a reassignment or cancellation reason.
+        pub note: Option<String>,
+        /// Made on this device and not uploaded yet (待同步).
+        pub pending: bool,
+    }
+}
+
+dto! {
+    /// The response clock of a ticket at one moment, computed on the device.
+    pub struct SlaDto {
+        /// `on_track`, `at_risk`, `breached`, `met`, `met_unverified` or `not_applicable`.
+        pub status: String,
+        pub due_at: String,
+        /// The device's server-corrected time the status was computed at: the
+        /// UI runs its countdown from it.
+        pub now: String,
+        pub at_risk_minutes: u32,
+        pub geofence_m: f64,
+    }
+}
+
+dto! {
+    /// Everything the ticket page shows.
+    pub struct TicketDetailDto {
+        pub ticket: TicketDto,
+        pub resident_name: String,
+        /// The full number: the steward calls the resident.
+        pub phone: String,
+        pub address: String,
+        pub building_lon: f64,
+        pub building_lat: f64,
+        /// Oldest first.
+        pub events: Vec<TicketEventDto>,
+        pub sla: SlaDto,
+        /// The steward's actions the ticket allows now: `accept`, `en_route`, `arrive`, `resolve`.
+        pub next_actions: Vec<String>,
+        /// Some of its events wait to be uploaded (待同步).
+        pub pending: bool,
+    }
+}
+
+dto! {
+    /// What a ticket action comes back as: the ticket page as it is now,
+    /// the check-in verdict (for an arrival) and the new pending count.
+    pub struct TicketActionResultDto {
+        pub detail: TicketDetailDto,
+        pub verdict: Option<ArrivalVerdictDto>,
+        pub pending: PendingDto,
+    }
+}
+
+dto! {
+    /// The device's location fix, when it has one.
+    pub struct LocationFixDto {
+        pub lon: f64,
+        pub lat: f64,
+        pub accuracy_m: f64,
+        /// Where it comes from: `gps`, or `fake_gps` in tests.
+        pub source: String,
+    }
+}

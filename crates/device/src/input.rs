@@ -30,6 +30,14 @@ pub enum InputError {
     Card(#[from] crate::card::CardError),
     #[error("no {entity} {id} on this device")]
     NotFound { entity: &'static str, id: String },
+    #[error(transparent)]
+    Ticket(#[from] steward_domain::ticket::TicketError),
+    #[error("this device has no location fix: scan the door tag or enter the location by hand")]
+    NoLocationFix,
+    #[error("{0} is required")]
+    Required(&'static str),
+    #[error("({lon}, {lat}) is not a position")]
+    BadLocation { lon: f64, lat: f64 },
 }
 
 impl From<StoreError> for InputError {
@@ -53,7 +61,24 @@ impl InputError {
             InputError::Card(crate::card::CardError::NoMobile) => "no_mobile",
             InputError::Card(crate::card::CardError::Qr(_)) => "qr",
             InputError::NotFound { .. } => "not_found",
+            InputError::Ticket(e) => ticket_code(e),
+            InputError::NoLocationFix => "no_location_fix",
+            InputError::Required(_) => "required",
+            InputError::BadLocation { .. } => "bad_location",
         }
+    }
+}
+
+fn ticket_code(e: &steward_domain::ticket::TicketError) -> &'static str {
+    use steward_domain::ticket::TicketError;
+    match e {
+        TicketError::IllegalTransition { .. } => "illegal_transition",
+        TicketError::NotAssignee { .. } => "not_assignee",
+        TicketError::NeedsVisit(_) => "needs_visit",
+        TicketError::TimeBeforeLastEvent => "time_before_last_event",
+        // Role, reassignment and text checks: a steward's own actions do not
+        // meet them, and the UI does not branch on them.
+        _ => "invalid_ticket_action",
     }
 }
 

@@ -11,7 +11,9 @@ mod browse;
 pub mod card;
 pub mod dto;
 pub mod input;
+pub mod location;
 mod sync;
+pub mod tickets;
 mod visits;
 
 use std::path::{Path, PathBuf};
@@ -27,8 +29,10 @@ use steward_store::{DistrictRow, HouseholdHit, Store, StoreError, StoreStats, Wo
 pub use bootstrap::snapshot_for_steward;
 pub use card::CardOrg;
 pub use input::InputError;
+pub use location::{FakeGps, LocationFix, LocationProvider};
 pub use steward_sync::{Credentials, SyncHandle, SyncStatus};
 pub use sync::{connect_central, start_sync};
+pub use tickets::SlaAlertRaised;
 pub use visits::Stamp;
 
 /// The file name of the device database inside the data directory.
@@ -96,6 +100,11 @@ pub struct Device {
     store: Mutex<Store>,
     /// The background sync, once started (see [`start_sync`]).
     sync: std::sync::OnceLock<SyncHandle>,
+    /// Where location fixes come from; none on a desktop.
+    location: std::sync::OnceLock<Box<dyn LocationProvider>>,
+    /// The monotonic clock and the wall clock read together at open: the
+    /// device's time is read from the monotonic clock after that.
+    boot: (std::time::Instant, Timestamp),
 }
 
 impl Device {
@@ -104,7 +113,29 @@ impl Device {
         std::fs::create_dir_all(data_dir)
             .map_err(|e| DeviceError::DataDir { path: data_dir.to_owned(), reason: e.to_string() })?;
         let store = Store::open(&data_dir.join(DB_FILE))?;
-        Ok(Device { store: Mutex::new(store), sync: std::sync::OnceLock::new() })
+        Ok(Device {
+            store: Mutex::new(store),
+            sync: std::sync::OnceLock::new(),
+            location: std::sync::OnceLock::new(),
+            boot: (std::time::Instant::now(), Timestamp::now()),
+        })
+    }
+
+    /// Gives the device its location provider (the phone's GPS, or a fake
+    /// fix in tests). A second call keeps the first provider.
+    pub fn set_location_provider(&self, provider: Box<dyn LocationProvider>) {
+        let _ = self.location.set(provider);
+    }
+
+    /// The device's current location fix, if it has a provider and a fix.
+    pub fn location_fix(&self) -> Option<LocationFix> {
+        self.location.get().and_then(|p| p.fix())
+    }
+
+    /// The current fix for the UI, with where it comes from.
+    pub fn location_fix_dto(&self) -> Option<dto::LocationFixDto> {
+        let provider = self.location.get()?;
+        provider.fix().map(|f| f.dto(provider.source()))
     }
 
     fn store(&self) -> MutexGuard<'_, Store> {

@@ -33,6 +33,10 @@ fn export_all(dir: &Path) {
     PendingDto::export_all(&cfg).unwrap();
     ContactCardDto::export_all(&cfg).unwrap();
     ErrorDto::export_all(&cfg).unwrap();
+    steward_device::dto::TicketDetailDto::export_all(&cfg).unwrap();
+    steward_device::dto::TicketActionInput::export_all(&cfg).unwrap();
+    steward_device::dto::TicketActionResultDto::export_all(&cfg).unwrap();
+    steward_device::dto::LocationFixDto::export_all(&cfg).unwrap();
 }
 
 /// The `.ts` files of `dir` by name, with their text.

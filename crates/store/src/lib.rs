@@ -44,6 +44,7 @@ pub use outbox::{EntryStamp, Lane, MutationMeta, OutboxEntry, PendingCounts};
 pub use pull::{Change, PageReport, RecordKind};
 pub use rejected::NeedsAttention;
 pub use search::{HouseholdHit, MAX_SEARCH_LIMIT};
+pub use tickets::TicketSite;
 pub use work::{HouseholdTask, TaskReason, TicketTask, WorkList};
 
 /// How long a writer waits for another connection's lock before failing.

@@ -73,4 +73,82 @@ impl Store {
         let n: i64 = self.conn.prepare_cached("SELECT count(*) FROM needs_attention")?.query_row([], |r| r.get(0))?;
         Ok(to_u64(n))
     }
+
+    /// The steward has seen a refused mutation and lets it go: it leaves the
+    /// needs-attention list. The record it carried stays on the device (a
+    /// refused visit is still field evidence). Returns whether it was there.
+    pub fn dismiss_rejected(&mut self, mutation_id: MutationId) -> Result<bool> {
+        let tx = self.write_tx()?;
+        let gone = tx
+            .prepare_cached("DELETE FROM needs_attention WHERE mutation_id = ?1")?
+            .execute([mutation_id.to_string()])?;
+        tx.commit()?;
+        self.committed();
+        Ok(gone > 0)
+    }
+
+    /// Sends a refused mutation again: it goes back to the end of the
+    /// outbox under the same mutation id (the server never applied it, so
+    /// the id is still free) and leaves the needs-attention list, in one
+    /// transaction. Returns whether it was there.
+    pub fn retry_rejected(&mut self, mutation_id: MutationId) -> Result<bool> {
+        let tx = self.write_tx()?;
+        let id = mutation_id.to_string();
+        let moved = tx
+            .prepare_cached(
+                "INSERT INTO outbox (mutation_id, lane, entity, entity_id, op, payload, device_time) \
+                 SELECT mutation_id, lane, entity, entity_id, op, payload, device_time FROM needs_attention \
+                 WHERE mutation_id = ?1 ON CONFLICT (mutation_id) DO NOTHING",
+            )?
+            .execute([&id])?;
+        let gone = tx.prepare_cached("DELETE FROM needs_attention WHERE mutation_id = ?1")?.execute([&id])?;
+        tx.commit()?;
+        self.committed();
+        Ok(moved > 0 || gone > 0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::Timestamp;
+    use steward_domain::ids::MutationId;
+
+    use crate::Store;
+
+    fn queued(store: &mut Store, n: u8) -> MutationId {
+        let id = MutationId::new_v7(Timestamp::UNIX_EPOCH, [n; 10]);
+        let tx = store.write_tx().unwrap();
+        let meta = crate::outbox::MutationMeta { mutation_id: id, device_time: Timestamp::UNIX_EPOCH };
+        let entry = crate::outbox::NewEntry {
+            lane: crate::outbox::Lane::Bulk,
+            entity: "visit",
+            entity_id: format!("v{n}"),
+            op: "record",
+            payload: "{}".into(),
+        };
+        crate::outbox::append(&tx, &meta, entry).unwrap();
+        tx.commit().unwrap();
+        id
+    }
+
+    #[test]
+    fn a_refused_mutation_is_retried_or_dismissed() {
+        let mut store = Store::open_in_memory().unwrap();
+        let (a, b) = (queued(&mut store, 1), queued(&mut store, 2));
+        assert!(store.reject(a, "not_found", "household not found").unwrap());
+        assert!(store.reject(b, "reassigned", "ticket reassigned").unwrap());
+        assert_eq!(store.pending_counts().unwrap().bulk, 0);
+        assert_eq!(store.needs_attention_count().unwrap(), 2);
+
+        assert!(store.retry_rejected(a).unwrap());
+        let back = store.pending(None, 10).unwrap();
+        assert_eq!(back.iter().map(|e| e.mutation_id).collect::<Vec<_>>(), vec![a]);
+        assert_eq!(back[0].entity_id, "v1");
+        assert!(store.dismiss_rejected(b).unwrap());
+        assert_eq!(store.needs_attention_count().unwrap(), 0);
+        // Neither is there any more: nothing changes.
+        assert!(!store.retry_rejected(b).unwrap());
+        assert!(!store.dismiss_rejected(b).unwrap());
+        assert_eq!(store.pending_counts().unwrap().bulk, 1);
+    }
 }

@@ -2,7 +2,9 @@
 //! ticket events with their priority outbox entries.
 
 use rusqlite::{Connection, OptionalExtension, params};
-use steward_domain::ids::TicketId;
+use steward_domain::geometry::LonLat;
+use steward_domain::ground::{Household, format_address};
+use steward_domain::ids::{EventId, TicketId, UserId};
 use steward_domain::ticket::{Ticket, TicketEvent, TicketStatus};
 
 use crate::codec::{col, location_col, location_text, ts_col, ts_text};
@@ -112,6 +114,22 @@ pub(crate) fn restore_server_copy(conn: &Connection, ticket_id: &str) -> Result<
     Ok(())
 }
 
+/// A ticket with the household it is about and where that household is:
+/// what the ticket page shows and what a check-in is verified against.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TicketSite {
+    pub ticket: Ticket,
+    /// The ticket's events in order.
+    pub events: Vec<TicketEvent>,
+    pub household: Household,
+    /// `鑫隆帝景城 1号楼 2单元 301室`.
+    pub address: String,
+    /// The household's building: the centre of the check-in geofence.
+    pub building_location: LonLat,
+    /// The ids of the events made on this device that wait to be uploaded.
+    pub pending_events: Vec<EventId>,
+}
+
 fn event(row: &rusqlite::Row<'_>) -> Result<TicketEvent> {
     let action_json: String = row.get("action_json")?;
     let status: String = row.get("status_after")?;
@@ -207,5 +225,77 @@ impl Store {
             out.push(event(row)?);
         }
         Ok(out)
+    }
+
+    /// A ticket with its events, its household, the household's address and
+    /// building location, and which of its events wait to be uploaded.
+    pub fn ticket_site(&self, id: TicketId) -> Result<Option<TicketSite>> {
+        let sql = format!(
+            "SELECT t.ticket_json, {}, c.name AS community_name, b.number AS building_no, u.number AS unit_no, \
+             b.lon AS building_lon, b.lat AS building_lat FROM tickets t JOIN households h ON h.id = t.household_id \
+             JOIN communities c ON c.id = h.community_id JOIN buildings b ON b.id = h.building_id \
+             JOIN units u ON u.id = h.unit_id WHERE t.id = ?1",
+            rows::HOUSEHOLD_COLS
+        );
+        let found = {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query([id.to_string()])?;
+            match rows.next()? {
+                None => None,
+                Some(row) => {
+                    let ticket = rows::ticket(row)?;
+                    let household = rows::household(row)?;
+                    let community: String = row.get("community_name")?;
+                    let building_no = crate::codec::to_u32("building number", row.get("building_no")?)?;
+                    let unit_no = crate::codec::to_u32("unit number", row.get("unit_no")?)?;
+                    let address = format_address(&community, building_no, unit_no, &household.room);
+                    let location = LonLat { lon: row.get("building_lon")?, lat: row.get("building_lat")? };
+                    Some((ticket, household, address, location))
+                }
+            }
+        };
+        let Some((ticket, household, address, building_location)) = found else { return Ok(None) };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT json_extract(payload, '$.id') FROM outbox WHERE entity = 'ticket' AND entity_id = ?1 ORDER BY seq",
+        )?;
+        let pending_events = stmt
+            .query_map([id.to_string()], |row| row.get::<_, String>(0))?
+            .map(|text| crate::codec::parse_col("event id", &text?))
+            .collect::<Result<Vec<EventId>>>()?;
+        Ok(Some(TicketSite {
+            events: self.ticket_events(id)?,
+            ticket,
+            household,
+            address,
+            building_location,
+            pending_events,
+        }))
+    }
+
+    /// The open tickets assigned to `steward` with their events, for the
+    /// response clock's local alerts.
+    pub fn open_tickets_of(&self, steward: UserId) -> Result<Vec<(Ticket, Vec<TicketEvent>)>> {
+        let open: Vec<String> =
+            TicketStatus::ALL.into_iter().filter(|s| s.is_open()).map(|s| format!("'{}'", s.code())).collect();
+        let sql = format!(
+            "SELECT ticket_json FROM tickets WHERE assignee = ?1 AND status IN ({}) ORDER BY due_at, id",
+            open.join(", ")
+        );
+        let tickets = {
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let mut rows = stmt.query([steward.to_string()])?;
+            let mut out = Vec::new();
+            while let Some(row) = rows.next()? {
+                out.push(rows::ticket(row)?);
+            }
+            out
+        };
+        tickets
+            .into_iter()
+            .map(|t| {
+                let events = self.ticket_events(t.id())?;
+                Ok((t, events))
+            })
+            .collect()
     }
 }
