@@ -5,6 +5,7 @@
 //! `steward-device` crate; the shell only moves data across the boundary.
 
 mod commands;
+mod lead_commands;
 pub mod smoke;
 
 use std::path::PathBuf;
@@ -64,6 +65,7 @@ pub fn run() {
     builder
         .setup(|app| {
             let device = open_device(app)?;
+            app.manage(lead_commands::LeadState::from_env(&device));
             app.manage(device);
             Ok(())
         })
@@ -85,6 +87,14 @@ pub fn run() {
             commands::ticket_detail,
             commands::ticket_action,
             commands::location_fix,
+            lead_commands::map_view,
+            lead_commands::set_map_tile_url,
+            lead_commands::lead_status,
+            lead_commands::lead_board,
+            lead_commands::lead_candidates,
+            lead_commands::lead_assign,
+            lead_commands::lead_team_map,
+            lead_commands::lead_document,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Heat Steward app");

@@ -15,8 +15,9 @@ import { createOnlineIndicator, type OnlineIndicator } from "./online";
 import { createTicketView, type TicketView } from "./ticket";
 import { createTodayScreen, type TodayScreen } from "./today";
 import { createVisitForm, type RecordKind, type VisitForm } from "./visit";
+import { createLeadScreens, LEAD_TABS, type LeadTabId } from "./lead-shell";
 
-export type TabId = "today" | "households" | "card";
+export type TabId = "today" | "households" | "card" | LeadTabId;
 
 export interface AppShell {
   today: TodayScreen;
@@ -53,6 +54,8 @@ const TABS: Tab[] = [
   { id: "households", label: "tab.households", icon: HOUSE_ICON },
   { id: "card", label: "tab.card", icon: CARD_ICON },
 ];
+// The map and the team lead's tabs (lead-shell.ts) go before 名片.
+TABS.splice(TABS.length - 1, 0, ...LEAD_TABS);
 
 export function mountApp(root: HTMLElement): AppShell {
   const title = h("h1", { class: "app-title", attrs: { id: "app-title" } });
@@ -73,6 +76,7 @@ export function mountApp(root: HTMLElement): AppShell {
   const households = createHouseholdsScreen();
   const browse = createBrowseScreen((id) => void openHousehold(id));
   const card = createCardScreen();
+  const lead = createLeadScreens();
 
   // The households tab: search (the default) or browse by place.
   const searchMode = h("button", { class: "seg", attrs: { type: "button", "data-mode": "search" } });
@@ -111,9 +115,9 @@ export function mountApp(root: HTMLElement): AppShell {
     }
   });
 
-  const screens: Record<TabId, HTMLElement> = { today: today.element, households: householdsTab, card: card.element };
+  const screens: Record<TabId, HTMLElement> = { today: today.element, households: householdsTab, card: card.element, ...lead.screens };
   const overlay = h("div", { class: "overlay" });
-  const main = h("main", { class: "app-main" }, today.element, householdsTab, card.element, overlay);
+  const main = h("main", { class: "app-main" }, today.element, householdsTab, card.element, ...Object.values(lead.screens), overlay);
 
   let currentTab: TabId = "today";
   let overlayView: { render(): void } | null = null;
@@ -151,6 +155,7 @@ export function mountApp(root: HTMLElement): AppShell {
     overlayView = null;
     showOverlay(null);
     if (tab === "card") void card.show();
+    lead.selected(tab);
   }
 
   function openHousehold(id: string, initial?: HouseholdDetailDto, note?: MessageKey): HouseholdView {
@@ -237,10 +242,12 @@ export function mountApp(root: HTMLElement): AppShell {
     households.render();
     browse.render();
     card.render();
+    lead.render();
     overlayView?.render();
   }
 
   async function start(screen: string | null): Promise<void> {
+    if (await lead.start(screen, (tab) => selectTab(tab as TabId))) return;
     if (screen === "card") {
       selectTab("card");
       await card.show();
@@ -266,6 +273,7 @@ export function mountApp(root: HTMLElement): AppShell {
   onLocaleChange(render);
   selectTab("today");
   render();
+  void lead.attach(tabButtons, tabbar, (tab) => selectTab(tab as TabId));
   const ready = Promise.all([households.ready, today.ready, refreshPending()]).then(() => undefined);
 
   return {

@@ -3,6 +3,7 @@
 // Every key lives in the zh-CN dictionary; the English one is typed against it,
 // so a key missing from a translation fails `tsc`, not a steward in the field.
 
+import { leadEn, leadZhCN } from "./lead-i18n";
 import { stewardEn, stewardZhCN } from "./steward-i18n";
 
 export type Locale = "zh-CN" | "en";
@@ -160,6 +161,7 @@ const zhCN = {
   "card.districts": "负责片区",
   "card.scan": "手机扫码即可保存联系人，无需联网",
   "card.print": "打印名片",
+  ...leadZhCN,
   ...stewardZhCN,
 } as const;
 
@@ -315,6 +317,7 @@ const en: Record<MessageKey, string> = {
   "card.districts": "Districts",
   "card.scan": "Scan with a phone to save the contact, no network needed",
   "card.print": "Print card",
+  ...leadEn,
   ...stewardEn,
 };
 

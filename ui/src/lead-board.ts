@@ -1,0 +1,345 @@
+// 派单看板 / the team lead's dispatch board: open tickets soonest due first
+// with live countdowns (at-risk amber, breached red), a ticket's candidates
+// with their estimated arrival, assign / reassign, devices that stopped
+// syncing with their queue depth, station incidents and alerts. It is read
+// from the central live; with no network it says so and offers a retry.
+
+import type { CandidateDto } from "./bindings/CandidateDto";
+import type { CandidatesDto } from "./bindings/CandidatesDto";
+import type { DispatchBoardDto } from "./bindings/DispatchBoardDto";
+import type { LeadTicketDto } from "./bindings/LeadTicketDto";
+import { formatCountdown, remainingMs } from "./countdown";
+import { h } from "./dom";
+import { hasMessage, type MessageKey, t } from "./i18n";
+import { type LeadApiError, leadAssign, leadBoard, leadCandidates, needsNetwork, toLeadError } from "./lead-api";
+import { ticketTone } from "./map";
+
+export type BoardState =
+  | { kind: "loading" }
+  | { kind: "loaded"; board: DispatchBoardDto }
+  | { kind: "failed"; error: LeadApiError };
+
+export interface BoardOptions {
+  load?: () => Promise<DispatchBoardDto>;
+  candidates?: (ticketId: string) => Promise<CandidatesDto>;
+  assign?: (ticketId: string, stewardId: string, reason: string | null) => Promise<LeadTicketDto>;
+  now?: () => number;
+  autoTick?: boolean;
+}
+
+export interface DispatchBoard {
+  element: HTMLElement;
+  state(): BoardState;
+  reload(): Promise<void>;
+  /** Opens a ticket's candidates; settles once they are on screen. */
+  openCandidates(ticketId: string): Promise<void>;
+  tick(nowMs?: number): void;
+  render(): void;
+}
+
+/** Most urgent first: breached, then at risk, then by due time. */
+export function boardOrder(tickets: LeadTicketDto[], nowMs: number): LeadTicketDto[] {
+  const rank = { breached: 0, at_risk: 1, ok: 2, met: 3 } as const;
+  return [...tickets].sort((a, b) => {
+    const ra = rank[ticketTone(a.status, a.due_at, nowMs, a.sla_status)];
+    const rb = rank[ticketTone(b.status, b.due_at, nowMs, b.sla_status)];
+    return ra - rb || a.due_at.localeCompare(b.due_at) || a.id.localeCompare(b.id);
+  });
+}
+
+/** The candidate line: `约 12 分钟 · 2.4 公里`. */
+export function etaText(c: Pick<CandidateDto, "eta_minutes" | "distance_km">): string {
+  return t("board.eta", { minutes: Math.max(0, Math.round(c.eta_minutes)), km: c.distance_km.toFixed(1) });
+}
+
+/** An unverified arrival's reason, in words when known. */
+export function reasonText(code: string): string {
+  const key = `review.${code}`;
+  return hasMessage(key) ? t(key) : code;
+}
+
+/** `MM-DD HH:MM` in the service area's time (UTC+8), for last-seen times. */
+export function shanghaiTime(iso: string): string {
+  const ms = Date.parse(iso);
+  if (!Number.isFinite(ms)) return iso;
+  const d = new Date(ms + 8 * 3600 * 1000);
+  return `${String(d.getUTCMonth() + 1).padStart(2, "0")}-${String(d.getUTCDate()).padStart(2, "0")} ${String(d.getUTCHours()).padStart(2, "0")}:${String(d.getUTCMinutes()).padStart(2, "0")}`;
+}
+
+export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
+  const load = options.load ?? leadBoard;
+  const fetchCandidates = options.candidates ?? leadCandidates;
+  const assign = options.assign ?? leadAssign;
+  const now = options.now ?? Date.now;
+  const body = h("div", { class: "board-body", attrs: { "aria-live": "polite" } });
+  const element = h(
+    "section",
+    { class: "screen lead-screen dispatch-board", attrs: { "data-screen": "board", "data-testid": "dispatch-board" } },
+    body,
+  );
+  let current: BoardState = { kind: "loading" };
+  let openTicket: string | null = null;
+  let picked: { ticketId: string; result: CandidatesDto | LeadApiError } | null = null;
+  let notice: string | null = null;
+  let clocks: { ticket: LeadTicketDto; row: HTMLElement; time: HTMLElement; tone: HTMLElement }[] = [];
+
+  function tick(nowMs = now()): void {
+    for (const c of clocks) {
+      const tone = ticketTone(c.ticket.status, c.ticket.due_at, nowMs, c.ticket.sla_status);
+      c.row.dataset.urgency = tone;
+      c.time.textContent = formatCountdown(remainingMs(c.ticket.due_at, nowMs));
+      c.tone.textContent = t(tone === "ok" ? "sla.on_track" : (`sla.${tone}` as MessageKey));
+    }
+  }
+
+  function failure(error: LeadApiError): HTMLElement {
+    const retry = h("button", { class: "button", text: t("common.retry"), attrs: { type: "button" } });
+    retry.addEventListener("click", () => void reload());
+    const offline = needsNetwork(error);
+    return h(
+      "div",
+      { class: "error-box", attrs: { role: "alert", "data-code": error.code } },
+      h("p", { class: "error-title", text: offline ? t("lead.needsNetwork") : t("common.error") }),
+      h("p", { class: "error-detail", text: offline ? (error.code === "no_central" ? t("lead.noCentral") : t("lead.needsNetworkDetail")) : error.message }),
+      retry,
+    );
+  }
+
+  function render(): void {
+    clocks = [];
+    switch (current.kind) {
+      case "loading":
+        body.replaceChildren(h("h2", { class: "section-title", text: t("board.title") }), h("p", { class: "muted", text: t("common.loading") }));
+        return;
+      case "failed":
+        body.replaceChildren(h("h2", { class: "section-title", text: t("board.title") }), failure(current.error));
+        return;
+      case "loaded": {
+        const board = current.board;
+        const tickets = boardOrder(board.tickets, now());
+        const parts: (HTMLElement | null)[] = [
+          h("h2", { class: "section-title", text: t("board.title") }),
+          notice ? h("p", { class: "board-notice", attrs: { role: "status" }, text: notice }) : null,
+          board.unavailable.length
+            ? h("p", { class: "muted board-unavailable", text: t("lead.unavailable", { parts: board.unavailable.join(", ") }) })
+            : null,
+          alertsSection(board),
+          board.incidents.length ? incidentsSection(board) : null,
+          h("h3", { class: "sub-title", text: t("board.tickets", { count: tickets.length }) }),
+          tickets.length
+            ? h("ul", { class: "board-list" }, ...tickets.map(ticketRow))
+            : h("p", { class: "muted", text: t("board.noTickets") }),
+          board.incidents.length ? null : h("p", { class: "muted board-none", text: t("board.noIncidents") }),
+          staleSection(board),
+        ];
+        body.replaceChildren(...parts.filter((p): p is HTMLElement => p !== null));
+        tick();
+      }
+    }
+  }
+
+  function alertsSection(board: DispatchBoardDto): HTMLElement | null {
+    const a = board.alerts;
+    const chips = [
+      a.unaccepted ? h("span", { class: "chip chip-bad", attrs: { "data-kind": "unaccepted" }, text: t("board.unacceptedCount", { count: a.unaccepted, minutes: a.escalation_minutes }) }) : null,
+      a.at_risk ? h("span", { class: "chip chip-warn", attrs: { "data-kind": "at_risk" }, text: t("board.atRiskCount", { count: a.at_risk }) }) : null,
+      a.breached ? h("span", { class: "chip chip-bad", attrs: { "data-kind": "breached" }, text: t("board.breachedCount", { count: a.breached }) }) : null,
+    ];
+    if (!chips.some(Boolean) && !a.arrival_review.length) return null;
+    return h(
+      "div",
+      { class: "board-alerts", attrs: { role: "status" } },
+      h("h3", { class: "sub-title", text: t("board.alerts") }),
+      h("p", { class: "chips" }, ...chips),
+      a.arrival_review.length
+        ? h(
+            "ul",
+            { class: "plain-list" },
+            ...a.arrival_review.map((r) =>
+              h("li", {
+                class: "board-review",
+                attrs: { "data-ticket": r.ticket_id },
+                text: t("board.review", { name: r.steward_name ?? r.steward_id.slice(0, 8), time: shanghaiTime(r.at), reason: reasonText(r.reason) }),
+              }),
+            ),
+          )
+        : null,
+    );
+  }
+
+  function incidentsSection(board: DispatchBoardDto): HTMLElement {
+    return h(
+      "div",
+      { class: "board-incidents" },
+      h("h3", { class: "sub-title", text: t("board.incidents") }),
+      h(
+        "ul",
+        { class: "plain-list" },
+        ...board.incidents.map((i) =>
+          h("li", {
+            class: "board-incident",
+            attrs: { "data-station": i.station_id },
+            text: t("board.incident", { station: i.station_name || i.station_id, count: i.ticket_ids.length, time: shanghaiTime(i.first_at) }),
+          }),
+        ),
+      ),
+    );
+  }
+
+  function staleSection(board: DispatchBoardDto): HTMLElement {
+    return h(
+      "div",
+      { class: "board-stale" },
+      h("h3", { class: "sub-title", text: t("board.staleDevices") }),
+      board.stale_devices.length
+        ? h(
+            "ul",
+            { class: "plain-list" },
+            ...board.stale_devices.map((d) =>
+              h(
+                "li",
+                { class: "stale-device", attrs: { "data-id": d.steward_id, "data-stale": String(d.stale) } },
+                h("span", { class: "stale-name", text: d.name || d.steward_id }),
+                h("span", { class: "stale-queue", text: t("board.queued", { count: d.queued }) }),
+                h("span", { class: "muted", text: d.last_sync_at ? t("board.lastSeen", { time: shanghaiTime(d.last_sync_at) }) : t("board.never") }),
+              ),
+            ),
+          )
+        : h("p", { class: "muted", text: t("board.noStale") }),
+    );
+  }
+
+  function ticketRow(ticket: LeadTicketDto): HTMLElement {
+    const time = h("span", { class: "countdown-time" });
+    const tone = h("span", { class: "countdown-label" });
+    const main = h(
+      "button",
+      { class: "ticket-main", attrs: { type: "button", "aria-expanded": String(openTicket === ticket.id) } },
+      h(
+        "span",
+        { class: "ticket-line" },
+        h("span", { class: "ticket-category", text: t(`category.${ticket.category}` as MessageKey) }),
+        h("span", { class: "ticket-status", text: t(`ticket.${ticket.status}` as MessageKey) }),
+      ),
+      h("span", { class: "ticket-address", text: ticket.address || ticket.household_id }),
+      ticket.unaccepted
+        ? h("span", { class: "chip chip-bad ticket-unaccepted", text: t("board.unaccepted", { minutes: ticket.waiting_minutes ?? 0 }) })
+        : null,
+      h("span", {
+        class: "ticket-assignee",
+        text: ticket.assignee ? t("board.assignee", { name: ticket.assignee_name ?? ticket.assignee }) : t("board.unassigned"),
+      }),
+    );
+    main.addEventListener("click", () => void (openTicket === ticket.id ? closeCandidates() : openCandidates(ticket.id)));
+    const row = h(
+      "li",
+      { class: "ticket board-ticket", attrs: { "data-id": ticket.id, "data-status": ticket.status } },
+      h("span", { class: "countdown", attrs: { role: "timer" } }, time, tone),
+      main,
+      openTicket === ticket.id ? candidatesPanel(ticket) : null,
+    );
+    clocks.push({ ticket, row, time, tone });
+    return row;
+  }
+
+  function candidatesPanel(ticket: LeadTicketDto): HTMLElement {
+    const panel = h("div", { class: "candidates", attrs: { "data-testid": "candidates" } }, h("h4", { class: "sub-title", text: t("board.candidates") }));
+    if (!picked || picked.ticketId !== ticket.id) {
+      panel.append(h("p", { class: "muted", text: t("common.loading") }));
+      return panel;
+    }
+    const result = picked.result;
+    if ("code" in result) {
+      panel.append(failure(result));
+      return panel;
+    }
+    if (!result.candidates.length) {
+      panel.append(h("p", { class: "muted", text: t("board.noCandidates") }));
+      return panel;
+    }
+    const verb = ticket.status === "new" ? "board.assign" : "board.reassign";
+    panel.append(
+      h(
+        "ol",
+        { class: "candidate-list" },
+        ...result.candidates.map((c) => {
+          const button = h("button", { class: "button candidate-assign", text: t(verb), attrs: { type: "button" } });
+          const isAssignee = c.steward_id === ticket.assignee;
+          button.disabled = isAssignee;
+          button.addEventListener("click", () => void doAssign(ticket, c));
+          return h(
+            "li",
+            { class: "candidate", attrs: { "data-id": c.steward_id, "data-meets": String(c.meets_deadline), "data-stale": String(c.stale) } },
+            h(
+              "div",
+              { class: "candidate-main" },
+              h("span", { class: "candidate-name", text: c.name || c.steward_id }),
+              h("span", { class: "candidate-eta", text: etaText(c) }),
+              h(
+                "span",
+                { class: "candidate-flags" },
+                h("span", { class: "chip", text: t("board.load", { count: c.open_tickets }) }),
+                c.meets_deadline ? null : h("span", { class: "chip chip-bad", text: t("board.late") }),
+                c.stale ? h("span", { class: "chip chip-warn", text: t("board.stale") }) : null,
+                c.queued > 0 ? h("span", { class: "chip chip-warn", text: t("board.queued", { count: c.queued }) }) : null,
+              ),
+            ),
+            button,
+          );
+        }),
+      ),
+    );
+    return panel;
+  }
+
+  async function doAssign(ticket: LeadTicketDto, c: CandidateDto): Promise<void> {
+    try {
+      await assign(ticket.id, c.steward_id, null);
+      notice = t("board.assigned", { name: c.name || c.steward_id });
+      openTicket = null;
+      picked = null;
+      await reload();
+    } catch (error) {
+      picked = { ticketId: ticket.id, result: toLeadError(error) };
+      render();
+    }
+  }
+
+  function closeCandidates(): void {
+    openTicket = null;
+    picked = null;
+    render();
+  }
+
+  async function openCandidates(ticketId: string): Promise<void> {
+    openTicket = ticketId;
+    picked = null;
+    render();
+    let result: CandidatesDto | LeadApiError;
+    try {
+      result = await fetchCandidates(ticketId);
+    } catch (error) {
+      result = toLeadError(error);
+    }
+    if (openTicket !== ticketId) return;
+    picked = { ticketId, result };
+    render();
+  }
+
+  async function reload(): Promise<void> {
+    if (current.kind !== "loaded") {
+      current = { kind: "loading" };
+      render();
+    }
+    try {
+      current = { kind: "loaded", board: await load() };
+    } catch (error) {
+      current = { kind: "failed", error: toLeadError(error) };
+    }
+    render();
+  }
+
+  if (options.autoTick ?? true) setInterval(() => tick(), 1000);
+  render();
+  return { element, state: () => current, reload, openCandidates, tick, render };
+}
