@@ -7,6 +7,7 @@ use steward_domain::geometry::LonLat;
 use steward_domain::ground::{HeatingStatus, ValveState, format_address};
 use steward_domain::ids::{DeviceId, DistrictId, HouseholdId, UserId};
 use steward_domain::org::{Role, Staff};
+use steward_domain::sla::SlaStatus;
 use steward_domain::ticket::{TicketCategory, TicketEvent, TicketStatus};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -119,8 +120,18 @@ pub struct TicketDto {
     pub status: TicketStatus,
     pub assignee: Option<Uuid>,
     pub reported_at: Timestamp,
-    /// `reported_at` plus the response time (30 minutes).
+    /// `reported_at` plus the category's response time, fixed when the
+    /// ticket opened; reassignment never moves it.
     pub due_at: Timestamp,
+    /// The category's response time in minutes; null for categories
+    /// answered without a visit (consultation, payment).
+    pub response_minutes: Option<u32>,
+    /// The response clock at the server's time of the answer (for the
+    /// change feed: of the pull): `on_track`, `at_risk`, `breached`, `met`,
+    /// `met_unverified`, or `not_applicable` (no visit needed, or cancelled
+    /// in time).
+    #[schema(value_type = codes::SlaStatus)]
+    pub sla_status: Option<SlaStatus>,
     pub external_ref: Option<String>,
     /// The ticket's history, oldest first; only on `GET /tickets/{id}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -141,6 +152,8 @@ impl TicketDto {
             assignee: t.assignee().map(|a| a.0),
             reported_at: t.reported_at(),
             due_at: t.due_at(),
+            response_minutes: None,
+            sla_status: None,
             external_ref: t.external_ref().map(str::to_owned),
             events: None,
         }
@@ -268,6 +281,19 @@ pub mod codes {
         Resolved,
         Closed,
         Cancelled,
+    }
+
+    /// The response clock of a ticket.
+    #[derive(ToSchema)]
+    #[schema(rename_all = "snake_case")]
+    #[allow(dead_code)]
+    pub enum SlaStatus {
+        OnTrack,
+        AtRisk,
+        Breached,
+        Met,
+        MetUnverified,
+        NotApplicable,
     }
 
     /// What a person may do in the product.

@@ -1,13 +1,17 @@
 //! The server's operations: each composes domain rules and store calls
 //! inside one write transaction. Handlers call these and know no SQL.
 
-use jiff::Timestamp;
+pub mod sla;
+
+use jiff::{SignedDuration, Timestamp};
 use serde::Deserialize;
 use steward_domain::geometry::LonLat;
 use steward_domain::ground::Household;
 use steward_domain::ids::{EventId, TicketId, UserId};
 use steward_domain::org::Role;
-use steward_domain::ticket::{Actor, NewTicket, Ticket, TicketAction, TicketError};
+use steward_domain::ticket::{
+    Actor, ArrivalProof, DEFAULT_RESPONSE_MINUTES, NewTicket, Ticket, TicketAction, TicketError,
+};
 use steward_domain::visit::CompletedVisit;
 
 use crate::auth::{Caller, random10};
@@ -31,6 +35,11 @@ pub fn ticket_error(e: TicketError) -> AppError {
         TicketError::SameSteward => AppError::conflict("same_steward", message),
         TicketError::NeedsVisit(_) => AppError::conflict("needs_visit", message),
         TicketError::TimeBeforeLastEvent => AppError::unprocessable("time_before_last_event", message),
+        TicketError::TimeBeforeReport => AppError::unprocessable("time_before_report", message),
+        TicketError::LateEventConflicts { cause, .. } => match *cause {
+            TicketError::NotAssignee { .. } => AppError::forbidden(message),
+            _ => AppError::conflict("late_event_conflicts", message),
+        },
         TicketError::Field(_) => AppError::unprocessable("invalid", message),
     }
 }
@@ -83,7 +92,7 @@ pub fn open_ticket(
     caller: &Caller,
     req: CreateTicketRequest,
     now: Timestamp,
-) -> Result<(TicketDto, bool), AppError> {
+) -> Result<(TicketRow, bool), AppError> {
     let external_ref = req.external_ref.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
     if external_ref.as_ref().is_some_and(|r| r.chars().count() > MAX_EXTERNAL_REF) {
         return Err(AppError::unprocessable("invalid", format!("external_ref is longer than {MAX_EXTERNAL_REF}")));
@@ -93,7 +102,7 @@ pub fn open_ticket(
         if !caller.scope.sees_ticket(existing.district_id, existing.ticket.assignee()) {
             return Err(AppError::conflict("external_ref_taken", "that external reference names another ticket"));
         }
-        return Ok((TicketDto::new(&existing), false));
+        return Ok((existing, false));
     }
     let household = match (req.household_id, req.account_no.as_deref()) {
         (Some(id), _) => db.household(id)?,
@@ -114,13 +123,18 @@ pub fn open_ticket(
         reported_at,
         external_ref,
     };
-    let (ticket, event) = Ticket::open(new, actor(caller), EventId::new_v7(now, random10())).map_err(ticket_error)?;
+    // The category's response time from the policy; a category with no
+    // clock keeps the default deadline, which nothing judges.
+    let (policy, _, _) = db.service_policy()?;
+    let response = policy.sla().response(req.category).unwrap_or(SignedDuration::from_mins(DEFAULT_RESPONSE_MINUTES));
+    let (ticket, event) = Ticket::open_with_response(new, actor(caller), EventId::new_v7(now, random10()), response)
+        .map_err(ticket_error)?;
     let row = TicketRow { ticket, district_id: household.household.district_id };
     tx.insert_ticket(&row.ticket, row.district_id)?;
     tx.insert_ticket_event(&event)?;
     tx.append_change(&ticket_change(tx, &row, None, now)?)?;
     audit(tx, caller, now, "ticket.open", "ticket", &row.ticket.id().to_string())?;
-    Ok((TicketDto::new(&row), true))
+    Ok((row, true))
 }
 
 fn audit(tx: &Tx<'_>, caller: &Caller, now: Timestamp, action: &str, entity: &str, id: &str) -> Result<(), AppError> {
@@ -141,12 +155,15 @@ pub struct TicketStep {
 
 /// Applies an action to a ticket in the caller's scope, with the checks the
 /// domain cannot make: a dispatch goes to a steward, of the lead's own team.
-pub fn act_on_ticket(tx: &Tx<'_>, caller: &Caller, step: TicketStep, now: Timestamp) -> Result<TicketDto, AppError> {
+pub fn act_on_ticket(tx: &Tx<'_>, caller: &Caller, step: TicketStep, now: Timestamp) -> Result<TicketRow, AppError> {
     let TicketStep { ticket_id, action, at, location, event_id } = step;
     let db = tx.db();
+    let history = db.ticket_events(ticket_id)?;
+    // A steward may still add to the history of a ticket that was theirs: an
+    // action made offline before a reassignment is applied at its own time.
     let mut row = db
         .ticket(ticket_id)?
-        .filter(|t| caller.scope.sees_ticket(t.district_id, t.ticket.assignee()))
+        .filter(|t| caller.scope.sees_ticket(t.district_id, t.ticket.assignee()) || was_assigned(&history, caller))
         .ok_or_else(|| AppError::not_found("ticket not found"))?;
     if let TicketAction::Dispatch { steward_id } | TicketAction::Reassign { steward_id, .. } = &action {
         let target = db
@@ -158,12 +175,24 @@ pub fn act_on_ticket(tx: &Tx<'_>, caller: &Caller, step: TicketStep, now: Timest
         }
     }
     let before = row.ticket.assignee();
-    let event = row.ticket.apply(actor(caller), action, at, location, event_id).map_err(ticket_error)?;
+    // Events keep their own time: an action made offline and synced late is
+    // slotted into the history at its time (see `Ticket::apply_with_history`).
+    let event =
+        row.ticket.apply_with_history(&history, actor(caller), action, at, location, event_id).map_err(ticket_error)?;
     tx.update_ticket(&row.ticket)?;
     tx.insert_ticket_event(&event)?;
     tx.append_change(&ticket_change(tx, &row, before, now)?)?;
     audit(tx, caller, now, &format!("ticket.{}", event.action.code()), "ticket", &ticket_id.to_string())?;
-    Ok(TicketDto::new(&row))
+    // Where the steward's device says they were: the event's location, else
+    // the arrival's GPS fix.
+    let fix = event.location.or(match &event.action {
+        TicketAction::Arrive { proof: ArrivalProof::Gps { at, .. } } => Some(*at),
+        _ => None,
+    });
+    if let (Some(fix), Role::Steward) = (fix, caller.role()) {
+        tx.record_position(caller.principal.user_id, fix, millis(event.at), "ticket_event")?;
+    }
+    Ok(row)
 }
 
 /// The payload of a `ticket_event` mutation.
@@ -252,7 +281,20 @@ fn apply_visit(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp) -> Re
         household.household.valve = valve;
         put_household(tx, &household, Some(district), now)?;
     }
+    if let Some(fix) = visit.location() {
+        tx.record_position(visit.steward_id(), fix, millis(visit.completed_at()), "visit")?;
+    }
     audit(tx, caller, now, "visit.record", "visit", &visit.id().to_string())
+}
+
+/// Records that a steward's device synced now, with the number of records
+/// it says are still waiting on it (when it says). Other roles are not
+/// tracked.
+pub fn record_sync(tx: &Tx<'_>, caller: &Caller, now: Timestamp, queued: Option<u32>) -> Result<(), AppError> {
+    if caller.role() == Role::Steward {
+        tx.record_sync(caller.principal.user_id, caller.principal.device_id, millis(now), queued)?;
+    }
+    Ok(())
 }
 
 /// Writes a household and its change-feed entry.
@@ -271,34 +313,45 @@ pub fn put_household(
 fn apply_ticket_event(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp) -> Result<(), AppError> {
     let p: TicketEventPayload = serde_json::from_value(m.payload.clone())
         .map_err(|e| AppError::unprocessable("invalid_ticket_event", format!("ticket_event: {e}")))?;
-    check_not_reassigned(tx, caller, p.ticket_id)?;
     let step = TicketStep { ticket_id: p.ticket_id, action: p.action, at: p.at, location: p.location, event_id: p.id };
-    act_on_ticket(tx, caller, step, now).map(|_| ())
+    let ticket_id = p.ticket_id;
+    match act_on_ticket(tx, caller, step, now) {
+        Ok(_) => Ok(()),
+        Err(e) if e.status() == axum::http::StatusCode::FORBIDDEN => {
+            Err(check_not_reassigned(tx, caller, ticket_id)?.unwrap_or(e))
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// Conflict rule: the office wins for ticket assignment. A steward's action
 /// on a ticket that was theirs and went to another steward (while their
 /// device was offline) is refused as `reassigned`, so that the device shows
-/// it to them; a visit they recorded is applied on its own.
-fn check_not_reassigned(tx: &Tx<'_>, caller: &Caller, ticket_id: TicketId) -> Result<(), AppError> {
+/// it to them; a visit they recorded is applied on its own. Asked only once
+/// the domain refused the action: an action made before the reassignment
+/// (by its own time) is history and is applied.
+fn check_not_reassigned(tx: &Tx<'_>, caller: &Caller, ticket_id: TicketId) -> Result<Option<AppError>, AppError> {
     if caller.role() != Role::Steward {
-        return Ok(());
+        return Ok(None);
     }
     let db = tx.db();
     let me = caller.principal.user_id;
-    let Some(row) = db.ticket(ticket_id)? else { return Ok(()) };
+    let Some(row) = db.ticket(ticket_id)? else { return Ok(None) };
     if row.ticket.assignee() == Some(me) {
-        return Ok(());
+        return Ok(None);
     }
-    let was_mine = db.ticket_events(ticket_id)?.iter().any(|e| {
-        matches!(&e.action, TicketAction::Dispatch { steward_id } | TicketAction::Reassign { steward_id, .. }
-            if *steward_id == me)
-    });
-    if was_mine {
-        return Err(AppError::conflict(
-            "reassigned",
-            "the ticket was reassigned to another steward; the action was not applied",
-        ));
-    }
-    Ok(())
+    let was_mine = was_assigned(&db.ticket_events(ticket_id)?, caller);
+    Ok(was_mine.then(|| {
+        AppError::conflict("reassigned", "the ticket was reassigned to another steward; the action was not applied")
+    }))
+}
+
+/// Whether the ticket was ever dispatched or reassigned to the calling steward.
+fn was_assigned(history: &[steward_domain::ticket::TicketEvent], caller: &Caller) -> bool {
+    let me = caller.principal.user_id;
+    caller.role() == Role::Steward
+        && history.iter().any(|e| {
+            matches!(&e.action, TicketAction::Dispatch { steward_id } | TicketAction::Reassign { steward_id, .. }
+                if *steward_id == me)
+        })
 }

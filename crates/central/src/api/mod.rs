@@ -1,7 +1,12 @@
 //! The JSON API under `/api/v1`, and `/healthz`.
 
+mod alerts;
 mod auth;
+mod dispatch;
 mod households;
+mod incidents;
+mod policy;
+mod positions;
 mod sync;
 mod tickets;
 mod users;
@@ -17,8 +22,13 @@ use crate::error::{AppError, ErrorBody};
 use crate::json::Health;
 use crate::server::AppState;
 
+pub use alerts::__path_alerts;
 pub use auth::{__path_login, __path_logout, __path_revoke};
+pub use dispatch::__path_candidates;
 pub use households::{__path_get_household, __path_list_households};
+pub use incidents::__path_incidents;
+pub use policy::{__path_get_policy, __path_put_policy};
+pub use positions::__path_positions;
 pub use sync::{__path_pull, __path_push};
 pub use tickets::{__path_assign_ticket, __path_create_ticket, __path_get_ticket, __path_list_tickets};
 pub use users::{__path_create_user, __path_list_users, __path_set_password, CreateUserRequest, SetPasswordRequest};
@@ -48,6 +58,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/tickets", post(tickets::create_ticket).get(tickets::list_tickets))
         .route("/api/v1/tickets/{id}", get(tickets::get_ticket))
         .route("/api/v1/tickets/{id}/assign", post(tickets::assign_ticket))
+        .route("/api/v1/tickets/{id}/candidates", get(dispatch::candidates))
+        .route("/api/v1/sla/policy", get(policy::get_policy).put(policy::put_policy))
+        .route("/api/v1/stewards/positions", get(positions::positions))
+        .route("/api/v1/alerts", get(alerts::alerts))
+        .route("/api/v1/incidents", get(incidents::incidents))
         .route("/api/v1/households", get(households::list_households))
         .route("/api/v1/households/{id}", get(households::get_household))
         .route("/api/v1/sync/push", post(sync::push))

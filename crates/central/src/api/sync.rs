@@ -50,6 +50,8 @@ pub async fn push(
             Err(rejected) => Err(rejected),
         })
         .collect();
+    let (c, now, waiting) = (caller.clone(), state.clock.now(), req.queued);
+    let synced = state.store.write_queued(move |tx| service::record_sync(tx, &c, now, waiting));
     let mut outcomes = Vec::with_capacity(queued.len());
     for q in queued {
         outcomes.push(match q {
@@ -57,6 +59,7 @@ pub async fn push(
             Err(rejected) => rejected,
         });
     }
+    synced.await?;
     Ok(Json(PushResponse { outcomes, server_time: state.clock.now() }))
 }
 
@@ -86,13 +89,18 @@ pub async fn pull(
             .ok_or_else(|| AppError::bad_request("bad_limit", "limit must be within 1..=1000"))?,
     };
     let full_phone = sees_phone(caller.role());
+    let now = state.clock.now();
+    let c = caller.clone();
+    state.store.write(move |tx| service::record_sync(tx, &c, now, None)).await?;
     let page = state
         .store
         .read(move |db| {
             if cursor > db.head()? {
                 return Ok(None);
             }
-            Ok::<_, StoreError>(Some(db.pull(&caller.scope, cursor, limit)?))
+            let mut page = db.pull(&caller.scope, cursor, limit)?;
+            service::sla::refresh_ticket_docs(db, now, &mut page.changes)?;
+            Ok::<_, StoreError>(Some(page))
         })
         .await?
         .ok_or_else(|| AppError::bad_request("bad_cursor", "the cursor is not one this server gave"))?;

@@ -13,10 +13,13 @@ use crate::error::{AppError, ErrorBody};
 use crate::json::{AssignRequest, CreateTicketRequest, TicketDto, TicketQuery};
 use crate::server::AppState;
 use crate::service;
+use crate::service::sla::{self, SlaContext};
 use crate::store::TicketFilter;
 
 /// Opens a ticket from a hotline report (hotline agents, team leads). Due
-/// 30 minutes after `reported_at`. Idempotent on `external_ref`: a repeat
+/// the category's response time (30 minutes by default; see
+/// `/api/v1/sla/policy`) after `reported_at`. Every ticket returned carries
+/// `response_minutes` and its `sla_status` at the server's time. Idempotent on `external_ref`: a repeat
 /// returns the first ticket with 200.
 #[utoipa::path(post, path = "/api/v1/tickets", tag = "tickets", security(("bearer" = [])), request_body = CreateTicketRequest,
     responses((status = 201, body = TicketDto), (status = 200, description = "The ticket this external_ref opened before", body = TicketDto),
@@ -28,8 +31,21 @@ pub async fn create_ticket(
 ) -> Result<(StatusCode, Json<TicketDto>), AppError> {
     caller.require(&[Role::HotlineAgent, Role::TeamLead, Role::Admin])?;
     let now = state.clock.now();
-    let (ticket, created) = state.store.write(move |tx| service::open_ticket(tx, &caller, req, now)).await?;
+    let (row, created) = state.store.write(move |tx| service::open_ticket(tx, &caller, req, now)).await?;
+    let ticket = judged(&state, row, now).await?;
     Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(ticket)))
+}
+
+/// A ticket as the API returns it, its clock judged at `now`.
+async fn judged(state: &AppState, row: crate::store::TicketRow, now: jiff::Timestamp) -> Result<TicketDto, AppError> {
+    let dto = state
+        .store
+        .read(move |db| {
+            let ctx = SlaContext::load(db, now)?;
+            sla::ticket_dto(db, &ctx, &row, false)
+        })
+        .await?;
+    Ok(dto)
 }
 
 /// Lists the tickets in the caller's scope, newest report first.
@@ -40,15 +56,23 @@ pub async fn list_tickets(
     caller: Caller,
     ApiQuery(q): ApiQuery<TicketQuery>,
 ) -> Result<Json<Vec<TicketDto>>, AppError> {
+    let now = state.clock.now();
     let filter = TicketFilter {
+        reported_from_ms: None,
         status: q.status,
         district: q.district,
         steward: q.steward,
         limit: page_limit(q.limit, 100, 1000)?,
         offset: q.offset.unwrap_or(0),
     };
-    let rows = state.store.read(move |db| db.tickets(&caller.scope, &filter)).await?;
-    Ok(Json(rows.iter().map(TicketDto::new).collect()))
+    let tickets = state
+        .store
+        .read(move |db| {
+            let ctx = SlaContext::load(db, now)?;
+            db.tickets(&caller.scope, &filter)?.iter().map(|row| sla::ticket_dto(db, &ctx, row, false)).collect()
+        })
+        .await?;
+    Ok(Json(tickets))
 }
 
 /// One ticket with its events.
@@ -60,6 +84,7 @@ pub async fn get_ticket(
     caller: Caller,
     ApiPath(id): ApiPath<TicketId>,
 ) -> Result<Json<TicketDto>, AppError> {
+    let now = state.clock.now();
     let found = state
         .store
         .read(move |db| {
@@ -67,14 +92,11 @@ pub async fn get_ticket(
             else {
                 return Ok(None);
             };
-            let events = db.ticket_events(id)?;
-            Ok(Some((row, events)))
+            let ctx = SlaContext::load(db, now)?;
+            sla::ticket_dto(db, &ctx, &row, true).map(Some)
         })
         .await?;
-    let (row, events) = found.ok_or_else(|| AppError::not_found("ticket not found"))?;
-    let mut dto = TicketDto::new(&row);
-    dto.events = Some(events);
-    Ok(Json(dto))
+    Ok(Json(found.ok_or_else(|| AppError::not_found("ticket not found"))?))
 }
 
 /// Dispatches a new ticket to a steward, or reassigns a dispatched one
@@ -91,7 +113,7 @@ pub async fn assign_ticket(
 ) -> Result<Json<TicketDto>, AppError> {
     caller.require(&[Role::TeamLead, Role::Admin])?;
     let now = state.clock.now();
-    let dto = state
+    let row = state
         .store
         .write(move |tx| {
             let current = tx.db().ticket(id)?;
@@ -109,5 +131,5 @@ pub async fn assign_ticket(
             service::act_on_ticket(tx, &caller, step, now)
         })
         .await?;
-    Ok(Json(dto))
+    Ok(Json(judged(&state, row, now).await?))
 }

@@ -23,12 +23,17 @@ use serde::Serialize;
 use steward_domain::ids::{DeviceId, DistrictId, TeamId, UserId};
 use steward_domain::org::Role;
 
-pub use read::{CardData, Change, ChangeOp, HouseholdFilter, HouseholdRow, PullPage, TicketFilter, TicketRow};
+pub use read::{
+    CardData, Change, ChangeOp, DistrictRow, HouseholdFilter, HouseholdRow, PullPage, TicketFilter, TicketRow,
+};
 pub use write::{ChangeRecord, HouseholdImport};
 
 /// The migrations, in order; `PRAGMA user_version` counts those applied.
-const MIGRATIONS: &[&str] =
-    &[include_str!("migrations/0001_init.sql"), include_str!("migrations/0002_change_feed_indexes.sql")];
+const MIGRATIONS: &[&str] = &[
+    include_str!("migrations/0001_init.sql"),
+    include_str!("migrations/0002_change_feed_indexes.sql"),
+    include_str!("migrations/0003_sla_dispatch.sql"),
+];
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
@@ -94,6 +99,9 @@ impl Scope {
 
     /// Whether a change-feed entry with these scope keys is in scope.
     pub fn sees_change(&self, kind: &str, district: Option<DistrictId>, assignee: Option<UserId>) -> bool {
+        if kind == SLA_POLICY_KIND {
+            return true;
+        }
         if kind == "ticket" {
             return district.is_some_and(|d| self.sees_ticket(d, assignee))
                 || assignee.is_some_and(|a| self.people.contains(&a))
@@ -118,6 +126,9 @@ impl Scope {
         serde_json::to_string(&self.people).unwrap_or_else(|_| "[]".to_owned())
     }
 }
+
+/// The change-feed kind of the service policy, which every caller sees.
+pub const SLA_POLICY_KIND: &str = "sla_policy";
 
 /// Milliseconds since the UNIX epoch, the form of times in indexed columns.
 pub fn millis(t: Timestamp) -> i64 {

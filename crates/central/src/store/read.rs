@@ -1,12 +1,18 @@
 //! The typed queries.
 
+use std::collections::HashMap;
+
+use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 use serde::Serialize;
 use serde_json::Value;
+use steward_domain::dispatch::PositionFix;
 use steward_domain::geometry::LonLat;
 use steward_domain::ground::Household;
-use steward_domain::ids::{CommunityId, DistrictId, HouseholdId, TicketId, UserId};
+use steward_domain::ids::{CommunityId, DistrictId, HouseholdId, StationId, TicketId, UserId};
+use steward_domain::incident::NoHeatReport;
 use steward_domain::org::{Role, Staff};
+use steward_domain::sla::ServicePolicy;
 use steward_domain::ticket::{Ticket, TicketEvent, TicketStatus};
 
 use super::{Db, Principal, Result, Scope, StoreError};
@@ -41,10 +47,19 @@ pub struct TicketRow {
 #[derive(Debug, Clone, Default)]
 pub struct TicketFilter {
     pub status: Option<TicketStatus>,
+    /// Only tickets reported at or after this instant (UNIX ms).
+    pub reported_from_ms: Option<i64>,
     pub district: Option<DistrictId>,
     pub steward: Option<UserId>,
     pub limit: u32,
     pub offset: u32,
+}
+
+/// A district with its boundary (a one-feature GeoJSON collection).
+#[derive(Debug, Clone, PartialEq)]
+pub struct DistrictRow {
+    pub district: steward_domain::ground::District,
+    pub boundary: Option<String>,
 }
 
 /// What a steward's public contact card shows.
@@ -271,6 +286,7 @@ impl Db<'_> {
                AND (?5 IS NULL OR status = ?5)
                AND (?6 IS NULL OR district_id = ?6)
                AND (?7 IS NULL OR assignee = ?7)
+               AND (?10 IS NULL OR reported_ms >= ?10)
              ORDER BY reported_ms DESC, id LIMIT ?8 OFFSET ?9",
         )?;
         let rows = stmt.query_map(
@@ -283,7 +299,8 @@ impl Db<'_> {
                 filter.district.map(|d| d.to_string()),
                 filter.steward.map(|s| s.to_string()),
                 filter.limit,
-                filter.offset
+                filter.offset,
+                filter.reported_from_ms
             ],
             |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)),
         )?;
@@ -406,7 +423,8 @@ impl Db<'_> {
             self.0.prepare_cached(
                 "SELECT seq, kind, entity_id, doc, district_id, assignee, prev_district_id, prev_assignee
                  FROM changes WHERE seq > ?1 AND seq <= ?2 AND (
-                     district_id IN (SELECT value FROM json_each(?4))
+                     kind = 'sla_policy'
+                     OR district_id IN (SELECT value FROM json_each(?4))
                      OR assignee IN (SELECT value FROM json_each(?5))
                      OR prev_district_id IN (SELECT value FROM json_each(?4))
                      OR prev_assignee IN (SELECT value FROM json_each(?5)))
@@ -453,5 +471,101 @@ impl Db<'_> {
         changes.truncate(limit);
         let cursor = if has_more { changes.last().map_or(cursor, |c| c.seq) } else { head.max(cursor) };
         Ok(PullPage { changes, cursor, has_more })
+    }
+
+    /// The service policy, when it was last changed (UNIX ms; 0 for the
+    /// seeded defaults) and by whom.
+    pub fn service_policy(&self) -> Result<(ServicePolicy, i64, Option<UserId>)> {
+        let (doc, updated_ms, by) = self
+            .0
+            .prepare_cached("SELECT doc, updated_ms, updated_by FROM service_policy WHERE id = 1")?
+            .query_row([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?)))?;
+        Ok((json(&doc)?, updated_ms, by.map(|b| parse_id(&b)).transpose()?))
+    }
+
+    /// The last position each steward's device reported.
+    pub fn steward_positions(&self) -> Result<HashMap<UserId, PositionFix>> {
+        let mut stmt = self.0.prepare_cached("SELECT steward_id, lon, lat, at_ms FROM steward_positions")?;
+        let rows = stmt.query_map([], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, f64>(1)?, r.get::<_, f64>(2)?, r.get::<_, i64>(3)?))
+        })?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let (id, lon, lat, at_ms) = r?;
+            let (Ok(at), Ok(seen_at)) = (LonLat::new(lon, lat), Timestamp::from_millisecond(at_ms)) else { continue };
+            out.insert(parse_id(&id)?, PositionFix { at, seen_at });
+        }
+        Ok(out)
+    }
+
+    /// When each steward's device last synced and what it said was queued.
+    pub fn device_syncs(&self) -> Result<HashMap<UserId, (Timestamp, u32)>> {
+        let mut stmt = self.0.prepare_cached("SELECT steward_id, last_sync_ms, queued FROM device_syncs")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+        let mut out = HashMap::new();
+        for r in rows {
+            let (id, ms, queued) = r?;
+            let at = Timestamp::from_millisecond(ms).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            out.insert(parse_id(&id)?, (at, u32::try_from(queued).unwrap_or(0)));
+        }
+        Ok(out)
+    }
+
+    /// How many open tickets (not resolved, closed or cancelled) each
+    /// steward holds.
+    pub fn open_ticket_counts(&self) -> Result<HashMap<UserId, u32>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT assignee, count(*) FROM tickets
+             WHERE assignee IS NOT NULL AND status NOT IN ('resolved', 'closed', 'cancelled') GROUP BY assignee",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?)))?;
+        rows.map(|r| {
+            let (id, n) = r?;
+            Ok((parse_id(&id)?, u32::try_from(n).unwrap_or(u32::MAX)))
+        })
+        .collect()
+    }
+
+    /// Every district with its team, steward and boundary text.
+    pub fn districts(&self) -> Result<Vec<DistrictRow>> {
+        let mut stmt = self.0.prepare_cached("SELECT doc, boundary FROM districts ORDER BY code")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+        rows.map(|r| {
+            let (doc, boundary) = r?;
+            Ok(DistrictRow { district: json(&doc)?, boundary })
+        })
+        .collect()
+    }
+
+    /// The no-heat tickets reported at or after `from_ms` in the districts
+    /// of `scope`, with the station feeding each one's community, if known.
+    pub fn no_heat_reports(&self, scope: &Scope, from_ms: i64) -> Result<Vec<(NoHeatReport, Option<StationId>)>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT t.id, t.reported_ms, h.community_id, json_extract(c.doc, '$.station_id') FROM tickets t
+             JOIN households h ON h.id = t.household_id JOIN communities c ON c.id = h.community_id
+             WHERE json_extract(t.doc, '$.category') = 'no_heat' AND t.reported_ms >= ?1
+               AND (?2 OR t.district_id IN (SELECT value FROM json_each(?3)))",
+        )?;
+        let rows = stmt.query_map(params![from_ms, scope.all, scope.districts_json()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, Option<String>>(3)?))
+        })?;
+        rows.map(|r| {
+            let (id, ms, community, station) = r?;
+            let reported_at = Timestamp::from_millisecond(ms).map_err(|e| StoreError::Invalid(e.to_string()))?;
+            let report = NoHeatReport { ticket_id: parse_id(&id)?, reported_at, community_id: parse_id(&community)? };
+            Ok((report, station.map(|s| parse_id(&s)).transpose()?))
+        })
+        .collect()
+    }
+
+    /// The names of the heat-exchange stations.
+    pub fn station_names(&self) -> Result<HashMap<StationId, String>> {
+        let mut stmt = self.0.prepare_cached("SELECT id, json_extract(doc, '$.name') FROM stations")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?)))?;
+        rows.map(|r| {
+            let (id, name) = r?;
+            Ok((parse_id(&id)?, name.unwrap_or_default()))
+        })
+        .collect()
     }
 }

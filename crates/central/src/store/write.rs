@@ -6,6 +6,7 @@ use steward_domain::geometry::LonLat;
 use steward_domain::ground::{Building, Community, District, Household, Station, Unit};
 use steward_domain::ids::{DeviceId, DistrictId, UserId};
 use steward_domain::org::{ServiceCentre, Staff, Team, Utility};
+use steward_domain::sla::ServicePolicy;
 use steward_domain::ticket::{Ticket, TicketEvent};
 use steward_domain::visit::CompletedVisit;
 
@@ -355,5 +356,46 @@ impl Tx<'_> {
         let mut stmt = self.0.prepare("SELECT entity_id FROM audit WHERE action = ?1 ORDER BY seq")?;
         let rows = stmt.query_map([action], |r| r.get(0))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Replaces the service policy.
+    pub fn put_service_policy(&self, policy: &ServicePolicy, updated_ms: i64, by: Option<UserId>) -> Result<()> {
+        self.0.execute(
+            "UPDATE service_policy SET doc = ?1, updated_ms = ?2, updated_by = ?3 WHERE id = 1",
+            params![doc(policy)?, updated_ms, opt(by)],
+        )?;
+        Ok(())
+    }
+
+    /// Records where a steward's device reported being, unless a newer
+    /// position is already known.
+    pub fn record_position(&self, steward: UserId, at: LonLat, at_ms: i64, source: &str) -> Result<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO steward_positions (steward_id, lon, lat, at_ms, source) VALUES (?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (steward_id) DO UPDATE SET lon = ?2, lat = ?3, at_ms = ?4, source = ?5
+                 WHERE excluded.at_ms >= steward_positions.at_ms",
+            )?
+            .execute(params![steward.to_string(), at.lon, at.lat, at_ms, source])?;
+        Ok(())
+    }
+
+    /// Records that a steward's device synced at `at_ms`; `queued` (records
+    /// still waiting on the device) replaces the last count when given.
+    pub fn record_sync(
+        &self,
+        steward: UserId,
+        device: Option<DeviceId>,
+        at_ms: i64,
+        queued: Option<u32>,
+    ) -> Result<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO device_syncs (steward_id, device_id, last_sync_ms, queued) VALUES (?1, ?2, ?3, coalesce(?4, 0))
+                 ON CONFLICT (steward_id) DO UPDATE SET device_id = coalesce(?2, device_id),
+                     last_sync_ms = max(last_sync_ms, ?3), queued = coalesce(?4, queued)",
+            )?
+            .execute(params![steward.to_string(), opt(device), at_ms, queued])?;
+        Ok(())
     }
 }

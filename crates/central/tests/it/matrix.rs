@@ -135,6 +135,30 @@ async fn no_one_reads_or_writes_outside_their_scope() {
             };
             check(tag(&format!("POST assign → {status}")), status == want);
 
+            // Dispatch candidates: team leads of the ticket's district and admins.
+            let (status, body) = app.get(tok, &format!("/api/v1/tickets/{ticket}/candidates")).await;
+            let want = match user {
+                "admin" => StatusCode::OK,
+                "lead1" | "lead2" if visible => StatusCode::OK,
+                "lead1" | "lead2" => StatusCode::NOT_FOUND,
+                _ => StatusCode::FORBIDDEN,
+            };
+            check(tag(&format!("GET candidates → {status}")), status == want);
+            if status == StatusCode::OK {
+                // Only the stewards of the ticket's team are ranked.
+                let team: &[&str] = if target == "A-0001" { &["steward1", "steward2"] } else { &["steward3"] };
+                let mut got: Vec<String> = body["candidates"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["steward_id"].as_str().unwrap().to_owned())
+                    .collect();
+                got.sort();
+                let mut expect: Vec<String> = team.iter().map(|s| app.user(s).to_string()).collect();
+                expect.sort();
+                check(tag("candidates are the ticket's team"), got == expect);
+            }
+
             let visit = json!({
                 "id": Uuid::now_v7(), "household_id": hh, "steward_id": app.user(user), "ticket_id": null,
                 "started_at": "2026-11-20T08:01:00Z", "completed_at": "2026-11-20T08:02:00Z", "location": null,
@@ -163,6 +187,14 @@ async fn no_one_reads_or_writes_outside_their_scope() {
         check(format!("{user} × POST revoke → {status}"), status == want);
         let (status, _) = app.get(tok, "/api/v1/users").await;
         check(format!("{user} × GET users → {status}"), status == want);
+        // The team lead's desk: positions, alerts, incidents; the policy is read by all.
+        for path in ["/api/v1/stewards/positions", "/api/v1/alerts", "/api/v1/incidents"] {
+            let (status, _) = app.get(tok, path).await;
+            let want = if matches!(user, "admin" | "lead1" | "lead2") { StatusCode::OK } else { StatusCode::FORBIDDEN };
+            check(format!("{user} × GET {path} → {status}"), status == want);
+        }
+        let (status, _) = app.get(tok, "/api/v1/sla/policy").await;
+        check(format!("{user} × GET sla policy → {status}"), status == StatusCode::OK);
         let res = app
             .client
             .put(app.url(&format!("/api/v1/users/{}/password", app.user("steward2"))))

@@ -137,7 +137,7 @@ async fn pull_pages_through_the_scoped_feed() {
     let mut kinds: Vec<&str> = all.iter().map(|c| c["kind"].as_str().unwrap()).collect();
     kinds.sort();
     kinds.dedup();
-    assert_eq!(kinds, ["building", "community", "district", "household", "unit"]);
+    assert_eq!(kinds, ["building", "community", "district", "household", "sla_policy", "unit"]);
     let households: Vec<&str> =
         all.iter().filter(|c| c["kind"] == "household").map(|c| c["data"]["account_no"].as_str().unwrap()).collect();
     assert_eq!(households, ["A-0001", "A-0002"]);
