@@ -14,6 +14,7 @@ pub mod org;
 pub mod pinyin_key;
 pub mod report;
 pub mod sla;
+pub mod sweep;
 pub mod ticket;
 pub mod vcard;
 pub mod visit;

@@ -2,11 +2,14 @@
 
 mod alerts;
 mod auth;
+mod callbacks;
 mod dispatch;
 mod households;
 mod incidents;
 mod policy;
 mod positions;
+mod reports;
+mod sweeps;
 mod sync;
 mod tickets;
 mod users;
@@ -24,11 +27,18 @@ use crate::server::AppState;
 
 pub use alerts::__path_alerts;
 pub use auth::{__path_login, __path_logout, __path_revoke};
+pub use callbacks::{
+    __path_contradictions, __path_generate, __path_list_callbacks, __path_record_outcome, __path_scorecard,
+};
 pub use dispatch::__path_candidates;
 pub use households::{__path_get_household, __path_list_households};
 pub use incidents::__path_incidents;
 pub use policy::{__path_get_policy, __path_put_policy};
 pub use positions::__path_positions;
+pub use reports::{
+    __path_callback_coverage, __path_contact_cards, __path_satisfaction, __path_sla, __path_suspension_checks,
+};
+pub use sweeps::{__path_list_sweeps, __path_open_sweep, __path_progress};
 pub use sync::{__path_pull, __path_push};
 pub use tickets::{__path_assign_ticket, __path_create_ticket, __path_get_ticket, __path_list_tickets};
 pub use users::{__path_create_user, __path_list_users, __path_set_password, CreateUserRequest, SetPasswordRequest};
@@ -69,6 +79,18 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/sync/pull", get(sync::pull))
         .route("/api/v1/users", get(users::list_users).post(users::create_user))
         .route("/api/v1/users/{id}/password", axum::routing::put(users::set_password))
+        .route("/api/v1/callbacks", get(callbacks::list_callbacks))
+        .route("/api/v1/callbacks/generate", post(callbacks::generate))
+        .route("/api/v1/callbacks/contradictions", get(callbacks::contradictions))
+        .route("/api/v1/callbacks/{id}/outcome", post(callbacks::record_outcome))
+        .route("/api/v1/stewards/{id}/scorecard", get(callbacks::scorecard))
+        .route("/api/v1/reports/sla", get(reports::sla))
+        .route("/api/v1/reports/callbacks", get(reports::callback_coverage))
+        .route("/api/v1/reports/satisfaction", get(reports::satisfaction))
+        .route("/api/v1/reports/suspension-checks", get(reports::suspension_checks))
+        .route("/api/v1/reports/contact-cards", get(reports::contact_cards))
+        .route("/api/v1/sweeps", get(sweeps::list_sweeps).post(sweeps::open_sweep))
+        .route("/api/v1/sweeps/{id}/progress", get(sweeps::progress))
 }
 
 /// Liveness.

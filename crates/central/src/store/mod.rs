@@ -11,7 +11,10 @@
 //!
 //! Architecture Invariant: no SQL outside this module.
 
+mod callbacks;
 mod read;
+mod reports;
+mod sweeps;
 mod write;
 
 use std::path::{Path, PathBuf};
@@ -26,6 +29,9 @@ use steward_domain::org::Role;
 pub use read::{
     CardData, Change, ChangeOp, DistrictRow, HouseholdFilter, HouseholdRow, PullPage, TicketFilter, TicketRow,
 };
+pub use callbacks::{CallbackFilter, CallbackRow, CallbackSource, CoverageRow, SatisfactionRow};
+pub use reports::{CardCoverageRow, ReportScope, SlaDimension, SlaGroup, SuspensionCoverageRow};
+pub use sweeps::{PlannedRow, SweepRow};
 pub use write::{ChangeRecord, HouseholdImport};
 
 /// The migrations, in order; `PRAGMA user_version` counts those applied.
@@ -33,6 +39,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0001_init.sql"),
     include_str!("migrations/0002_change_feed_indexes.sql"),
     include_str!("migrations/0003_sla_dispatch.sql"),
+    include_str!("migrations/0004_reports_callbacks.sql"),
 ];
 
 /// The schema version this build writes.

@@ -277,6 +277,8 @@ impl Tx<'_> {
                 }
                 other => other.into(),
             })?;
+        // The report's denormalised row of the ticket (store/reports.rs).
+        self.refresh_ticket_facts(e.ticket_id)?;
         Ok(())
     }
 

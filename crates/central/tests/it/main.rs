@@ -3,6 +3,7 @@
 
 mod auth;
 mod basics;
+mod callbacks;
 mod cards;
 mod demo;
 mod dispatch;
@@ -11,7 +12,9 @@ mod households;
 mod imports;
 mod lifecycle;
 mod matrix;
+mod reports;
 mod sla;
+mod sweeps;
 mod sync;
 mod tickets;
 mod users;
