@@ -106,9 +106,22 @@ ensure_npm_dependencies() {
   echo "$want" >"$stamp"
 }
 
+# tauri-driver fronts WebKitWebDriver (apt webkit2gtk-driver) for the
+# end-to-end run in tests/e2e; it comes from crates.io.
+TAURI_DRIVER_VERSION=2.1.0
+ensure_tauri_driver() {
+  local bin=${CARGO_HOME:-$HOME/.cargo}/bin/tauri-driver
+  if command -v tauri-driver >/dev/null || [[ -x $bin ]]; then
+    echo "tauri-driver: $(command -v tauri-driver || echo "$bin")"
+    return
+  fi
+  cargo install tauri-driver --version "$TAURI_DRIVER_VERSION" --locked
+}
+
 ensure_prerequisites() {
   ensure_apt_packages
   ensure_toolchains
+  ensure_tauri_driver
   ensure_npm_dependencies .
   ensure_npm_dependencies ui
 }

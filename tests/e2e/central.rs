@@ -1,0 +1,182 @@
+//! The real central server for the end-to-end run: seeded with the demo,
+//! served on loopback from a real SQLite file, stopped and started again on
+//! the same port to play the network going and coming back.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use jiff::Timestamp;
+use serde_json::{Value, json};
+use steward_central::auth::PasswordPolicy;
+use steward_central::{AppState, Config};
+use steward_demo::{DemoConfig, DemoDataset};
+use steward_domain::ids::{HouseholdId, UserId};
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+/// Every demo account's password in this run.
+pub const PASSWORD: &str = "heat-e2e";
+
+pub struct Central {
+    pub data: DemoDataset,
+    /// The demo's "now", which the app's device starts from too.
+    pub as_of: Timestamp,
+    db: PathBuf,
+    store: steward_central::store::Store,
+    addr: SocketAddr,
+    running: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
+    http: reqwest::Client,
+}
+
+impl Central {
+    pub async fn seed_and_start(db: &Path) -> Central {
+        // The demo's clock is "now" when now lies in the season it models,
+        // so that its open tickets are current; otherwise its default day.
+        let now = Timestamp::now();
+        let mut config = DemoConfig::default();
+        let season = "2026-09-02T00:00:00Z".parse::<Timestamp>().unwrap()..="2027-04-29T00:00:00Z".parse().unwrap();
+        if season.contains(&now) {
+            config.as_of = now;
+        }
+        let as_of = config.as_of;
+        let store = steward_central::store::Store::open(db).expect("open the central database");
+        let seeded = store.clone();
+        let data = tokio::task::spawn_blocking(move || {
+            let data = steward_demo::generate(&config).expect("generate the demo");
+            steward_central::seed::seed_dataset(&seeded, &data, PASSWORD, PasswordPolicy::insecure_fast(), as_of)
+                .expect("seed the central");
+            data
+        })
+        .await
+        .unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let mut central =
+            Central { data, as_of, db: db.to_owned(), store, addr, running: None, http: reqwest::Client::new() };
+        central.serve(listener);
+        central
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    fn serve(&mut self, listener: tokio::net::TcpListener) {
+        let state = AppState::new(
+            self.store.clone(),
+            Config { password_policy: PasswordPolicy::insecure_fast(), ..Config::default() },
+        );
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(steward_central::run(listener, state, async {
+            let _ = stopped.await;
+        }));
+        self.running = Some((stop, task));
+    }
+
+    /// Stops serving; requests in flight finish first.
+    pub async fn stop(&mut self) {
+        let (stop, task) = self.running.take().expect("the central is running");
+        let _ = stop.send(());
+        tokio::time::timeout(Duration::from_secs(30), task)
+            .await
+            .expect("the central stops within 30 s")
+            .expect("the server task")
+            .expect("the server ends cleanly");
+    }
+
+    /// Serves again on the same port and database.
+    pub async fn start(&mut self) {
+        assert!(self.running.is_none(), "the central is already running");
+        let listener = tokio::net::TcpListener::bind(self.addr).await.expect("bind the central's port again");
+        self.serve(listener);
+    }
+
+    pub fn user(&self, username: &str) -> UserId {
+        self.data.staff.iter().find(|s| s.username == username).unwrap_or_else(|| panic!("no user {username}")).id
+    }
+
+    async fn token(&self, username: &str) -> String {
+        let response = self
+            .http
+            .post(format!("{}/api/v1/auth/login", self.url()))
+            .json(&json!({ "username": username, "password": PASSWORD }))
+            .send()
+            .await
+            .expect("log in at the central");
+        assert!(response.status().is_success(), "login as {username}: {}", response.status());
+        let body: Value = response.json().await.unwrap();
+        body["token"].as_str().unwrap().to_owned()
+    }
+
+    async fn call(&self, username: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let token = self.token(username).await;
+        let mut request = self.http.request(method.clone(), format!("{}{path}", self.url())).bearer_auth(token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
+        let status = response.status();
+        let body: Value = response.json().await.unwrap_or_else(|e| panic!("{method} {path}: {status}, {e}"));
+        assert!(status.is_success(), "{method} {path} as {username}: {status} {body}");
+        body
+    }
+
+    pub async fn get_household(&self, id: HouseholdId) -> Value {
+        self.call("admin", reqwest::Method::GET, &format!("/api/v1/households/{id}"), None).await
+    }
+
+    pub async fn get_ticket(&self, id: &str) -> Value {
+        self.call("admin", reqwest::Method::GET, &format!("/api/v1/tickets/{id}"), None).await
+    }
+
+    /// The hotline reports no heat at `household`; the team lead dispatches
+    /// it to `steward`. Returns the ticket id.
+    pub async fn hotline_ticket(&self, household: HouseholdId, steward: &str) -> String {
+        let created = self
+            .call(
+                "hotline1",
+                reqwest::Method::POST,
+                "/api/v1/tickets",
+                Some(json!({
+                    "household_id": household,
+                    "category": "no_heat",
+                    "description": "家里暖气不热（端到端测试）",
+                    "external_ref": "E2E-0001",
+                })),
+            )
+            .await;
+        let id = created["id"].as_str().expect("the ticket's id").to_owned();
+        let steward = self.user(steward);
+        let lead = self
+            .data
+            .staff
+            .iter()
+            .find(|s| {
+                s.role == steward_domain::org::Role::TeamLead
+                    && s.team_id == self.data.staff.iter().find(|x| x.id == steward).and_then(|x| x.team_id)
+            })
+            .expect("the steward's team lead");
+        self.call(
+            &lead.username,
+            reqwest::Method::POST,
+            &format!("/api/v1/tickets/{id}/assign"),
+            Some(json!({ "steward_id": steward })),
+        )
+        .await;
+        id
+    }
+
+    /// Visits the central database holds for `household` (read straight
+    /// from its file: the API has no per-household visit list).
+    pub async fn visit_count(&self, household: HouseholdId) -> i64 {
+        let db = self.db.clone();
+        tokio::task::spawn_blocking(move || {
+            let conn = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
+            conn.query_row("SELECT count(*) FROM visits WHERE household_id = ?1", [household.to_string()], |r| r.get(0))
+                .unwrap()
+        })
+        .await
+        .unwrap()
+    }
+}

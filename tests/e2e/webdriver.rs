@@ -1,0 +1,186 @@
+//! A small W3C WebDriver client, enough to drive the app through
+//! `tauri-driver` (which fronts `WebKitWebDriver` on Linux).
+//!
+//! Every wait polls a condition against a deadline; nothing sleeps in the
+//! hope that the UI caught up.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use base64::Engine as _;
+use serde_json::{Value, json};
+
+/// The W3C key under which an element reference travels.
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
+/// How often a wait looks again.
+const POLL: Duration = Duration::from_millis(100);
+
+pub type Result<T> = std::result::Result<T, String>;
+
+#[derive(Debug, Clone)]
+pub struct Element(String);
+
+pub struct Session {
+    http: reqwest::Client,
+    url: String,
+}
+
+impl Session {
+    /// Starts the app through the driver at `driver` (e.g. `http://127.0.0.1:4444`).
+    pub async fn start(driver: &str, application: &Path) -> Result<Session> {
+        let http = reqwest::Client::new();
+        let capabilities = json!({
+            "capabilities": {
+                "alwaysMatch": {
+                    "browserName": "wry",
+                    "tauri:options": { "application": application },
+                }
+            }
+        });
+        let created = call(&http, reqwest::Method::POST, &format!("{driver}/session"), Some(capabilities)).await?;
+        let id = created["sessionId"].as_str().ok_or_else(|| format!("no sessionId in {created}"))?;
+        let session = Session { http, url: format!("{driver}/session/{id}") };
+        // Element lookups wait up to this long for the element to appear.
+        session.cmd(reqwest::Method::POST, "/timeouts", Some(json!({ "implicit": 0, "script": 30_000 }))).await?;
+        Ok(session)
+    }
+
+    async fn cmd(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> Result<Value> {
+        let value = call(&self.http, method, &format!("{}{path}", self.url), body).await?;
+        Ok(value)
+    }
+
+    pub async fn find_all(&self, css: &str) -> Result<Vec<Element>> {
+        let found = self
+            .cmd(reqwest::Method::POST, "/elements", Some(json!({ "using": "css selector", "value": css })))
+            .await?;
+        let list = found.as_array().ok_or_else(|| format!("elements of {css}: {found}"))?;
+        list.iter()
+            .map(|e| e[ELEMENT_KEY].as_str().map(|id| Element(id.to_owned())).ok_or_else(|| format!("bad element {e}")))
+            .collect()
+    }
+
+    /// The first element matching `css`, waiting for it up to `timeout`.
+    pub async fn wait_for(&self, css: &str, timeout: Duration) -> Result<Element> {
+        self.poll(&format!("an element {css}"), timeout, || async { Ok(self.find_all(css).await?.into_iter().next()) })
+            .await
+    }
+
+    /// Polls `probe` until it yields `Some`, or fails after `timeout`
+    /// naming `what`. Errors from the probe end the wait at once.
+    pub async fn poll<T, F, Fut>(&self, what: &str, timeout: Duration, mut probe: F) -> Result<T>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<Option<T>>>,
+    {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if let Some(found) = probe().await? {
+                return Ok(found);
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("timed out after {timeout:?} waiting for {what}"));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    /// Waits until the text of the first `css` element satisfies `accept`; returns that text.
+    pub async fn wait_text(&self, css: &str, timeout: Duration, accept: impl Fn(&str) -> bool) -> Result<String> {
+        let deadline = Instant::now() + timeout;
+        let mut last = None::<String>;
+        loop {
+            if let Some(element) = self.find_all(css).await?.into_iter().next() {
+                match self.text(&element).await {
+                    Ok(text) if accept(&text) => return Ok(text),
+                    Ok(text) => last = Some(text),
+                    // The element was re-rendered between the lookup and the read.
+                    Err(e) if e.contains("stale element") => {}
+                    Err(e) => return Err(e),
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(format!("timed out after {timeout:?} waiting for the text of {css} (last: {last:?})"));
+            }
+            tokio::time::sleep(POLL).await;
+        }
+    }
+
+    pub async fn click(&self, element: &Element) -> Result<()> {
+        self.cmd(reqwest::Method::POST, &format!("/element/{}/click", element.0), Some(json!({}))).await?;
+        Ok(())
+    }
+
+    /// Clicks the first `css` element once it exists.
+    pub async fn click_on(&self, css: &str, timeout: Duration) -> Result<()> {
+        let element = self.wait_for(css, timeout).await?;
+        self.click(&element).await
+    }
+
+    pub async fn clear(&self, element: &Element) -> Result<()> {
+        self.cmd(reqwest::Method::POST, &format!("/element/{}/clear", element.0), Some(json!({}))).await?;
+        Ok(())
+    }
+
+    pub async fn type_into(&self, element: &Element, text: &str) -> Result<()> {
+        self.cmd(reqwest::Method::POST, &format!("/element/{}/value", element.0), Some(json!({ "text": text })))
+            .await?;
+        Ok(())
+    }
+
+    /// Replaces the value of the first `css` input once it exists.
+    pub async fn fill(&self, css: &str, text: &str, timeout: Duration) -> Result<()> {
+        let element = self.wait_for(css, timeout).await?;
+        self.clear(&element).await?;
+        self.type_into(&element, text).await
+    }
+
+    pub async fn text(&self, element: &Element) -> Result<String> {
+        let value = self.cmd(reqwest::Method::GET, &format!("/element/{}/text", element.0), None).await?;
+        Ok(value.as_str().unwrap_or_default().to_owned())
+    }
+
+    pub async fn attribute(&self, element: &Element, name: &str) -> Result<Option<String>> {
+        let value = self.cmd(reqwest::Method::GET, &format!("/element/{}/attribute/{name}", element.0), None).await?;
+        Ok(value.as_str().map(str::to_owned))
+    }
+
+    /// Runs `script` (a function body; `arguments` holds `args`) in the page.
+    pub async fn execute(&self, script: &str, args: Value) -> Result<Value> {
+        self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": args }))).await
+    }
+
+    pub async fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
+        self.cmd(reqwest::Method::POST, "/window/rect", Some(json!({ "width": width, "height": height }))).await?;
+        Ok(())
+    }
+
+    /// Saves a PNG of the window to `path`.
+    pub async fn screenshot(&self, path: &Path) -> Result<()> {
+        let value = self.cmd(reqwest::Method::GET, "/screenshot", None).await?;
+        let encoded = value.as_str().ok_or_else(|| format!("screenshot is not a string: {value}"))?;
+        let png = base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|e| format!("screenshot: {e}"))?;
+        std::fs::write(path, png).map_err(|e| format!("write {}: {e}", path.display()))
+    }
+
+    /// Ends the session, which closes the app.
+    pub async fn quit(&self) -> Result<()> {
+        self.cmd(reqwest::Method::DELETE, "", None).await?;
+        Ok(())
+    }
+}
+
+async fn call(http: &reqwest::Client, method: reqwest::Method, url: &str, body: Option<Value>) -> Result<Value> {
+    let mut request = http.request(method.clone(), url).timeout(Duration::from_secs(120));
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let response = request.send().await.map_err(|e| format!("{method} {url}: {e}"))?;
+    let status = response.status();
+    let json: Value = response.json().await.map_err(|e| format!("{method} {url}: {status}, not JSON: {e}"))?;
+    let value = json.get("value").cloned().unwrap_or(Value::Null);
+    if !status.is_success() {
+        return Err(format!("{method} {url}: {status}: {} — {}", value["error"], value["message"]));
+    }
+    Ok(value)
+}
