@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 use steward_device::Device;
 use steward_device::lead::{
-    CandidatesDto, DispatchBoardDto, LeadClient, LeadError, LeadStatusDto, LeadTicketDto, TeamMapDto,
+    CandidatesDto, DispatchBoardDto, LeadClient, LeadError, LeadStatusDto, LeadTicketDto, ResponseTimesDto, TeamMapDto,
 };
 use steward_device::map::{MapError, MapViewDto};
 use tauri::State;
@@ -91,6 +91,12 @@ pub async fn lead_assign(
 #[tauri::command]
 pub async fn lead_team_map(device: State<'_, Arc<Device>>, lead: State<'_, LeadState>) -> LeadUiResult<TeamMapDto> {
     Ok(client(&lead)?.team_map(&device).await?)
+}
+
+/// The response times of the tickets on the device over the last `days` days (offline).
+#[tauri::command]
+pub fn response_times(device: State<'_, Arc<Device>>, days: u32) -> LeadUiResult<ResponseTimesDto> {
+    Ok(device.response_times(jiff::Timestamp::now(), days)?)
 }
 
 /// A JSON document under `/api/v1/` (reports, callbacks), as the central serves it (online).

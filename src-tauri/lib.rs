@@ -95,6 +95,7 @@ pub fn run() {
             lead_commands::lead_assign,
             lead_commands::lead_team_map,
             lead_commands::lead_document,
+            lead_commands::response_times,
         ])
         .run(tauri::generate_context!())
         .expect("error while running the Heat Steward app");

@@ -9,6 +9,7 @@ import type { DispatchBoardDto } from "./bindings/DispatchBoardDto";
 import type { LeadStatusDto } from "./bindings/LeadStatusDto";
 import type { LeadTicketDto } from "./bindings/LeadTicketDto";
 import type { MapViewDto } from "./bindings/MapViewDto";
+import type { ResponseTimesDto } from "./bindings/ResponseTimesDto";
 import type { TeamMapDto } from "./bindings/TeamMapDto";
 
 export type LeadApiError = ApiError;
@@ -70,4 +71,9 @@ export function leadTeamMap(): Promise<TeamMapDto> {
 /** A JSON document of the central under `/api/v1/` (reports, callbacks). */
 export function leadDocument<T>(path: string): Promise<T> {
   return call<T>("lead_document", { path });
+}
+
+/** Response times of the tickets on the device over the last `days` days (offline). */
+export function responseTimes(days: number): Promise<ResponseTimesDto> {
+  return call<ResponseTimesDto>("response_times", { days });
 }

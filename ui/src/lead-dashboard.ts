@@ -3,10 +3,10 @@
 // SLA outcome as columns, and each steward's on-time rate as bars — from the
 // central's SLA report (`GET /api/v1/reports/sla?by=…`), read live.
 
-import { barChart, type Bar, type Column, columnChart, percent, rateRing, rateTone } from "./chart";
+import { barChart, type Bar, type Column, columnChart, histogramBins, percent, rateRing, rateTone } from "./chart";
 import { h } from "./dom";
 import { t } from "./i18n";
-import { type LeadApiError, leadDocument, needsNetwork, toLeadError } from "./lead-api";
+import { type LeadApiError, leadDocument, needsNetwork, responseTimes, toLeadError } from "./lead-api";
 
 /** One group of the central's SLA report (`SlaRow` in its OpenAPI). */
 export interface SlaRow {
@@ -37,6 +37,20 @@ export interface SlaReport {
 export interface DashboardData {
   bySteward: SlaReport;
   byDay: SlaReport;
+  /** Minutes from report to first arrival, per ticket on the device. */
+  responseMinutes: number[];
+}
+
+/** How many days the dashboard looks back. */
+export const DASHBOARD_DAYS = 30;
+
+/** The response-time histogram: 5-minute bins up to an hour, then one bin for the rest. */
+export function responseHistogram(minutes: number[]): Column[] {
+  return histogramBins(minutes, 5, 60).map((b) => ({
+    label: Number.isFinite(b.to) ? `${b.from}` : `${b.from}+`,
+    value: b.count,
+    tone: b.from < 20 ? "good" : b.from < 30 ? "warn" : "bad",
+  }));
 }
 
 export type DashboardState =
@@ -93,12 +107,13 @@ export function createDashboard(options: { load?: () => Promise<DashboardData>; 
   const load =
     options.load ??
     (async () => {
-      const from = daysBack(now(), 14);
-      const [bySteward, byDay] = await Promise.all([
-        leadDocument<SlaReport>("/api/v1/reports/sla?by=steward"),
+      const from = daysBack(now(), DASHBOARD_DAYS);
+      const [bySteward, byDay, responses] = await Promise.all([
+        leadDocument<SlaReport>(`/api/v1/reports/sla?by=steward&from=${from}`),
         leadDocument<SlaReport>(`/api/v1/reports/sla?by=day&from=${from}`),
+        responseTimes(DASHBOARD_DAYS),
       ]);
-      return { bySteward, byDay };
+      return { bySteward, byDay, responseMinutes: responses.minutes };
     });
   const body = h("div", { class: "dash-body", attrs: { "aria-live": "polite" } });
   const element = h("section", { class: "screen lead-screen dashboard", attrs: { "data-screen": "dashboard", "data-testid": "sla-dashboard" } }, body);
@@ -127,7 +142,7 @@ export function createDashboard(options: { load?: () => Promise<DashboardData>; 
         return;
       }
       case "loaded": {
-        const { bySteward, byDay } = current.data;
+        const { bySteward, byDay, responseMinutes } = current.data;
         const total = bySteward.total;
         const minutes = (s: number | null) => (s === null ? "—" : String(Math.round(s / 60)));
         const bars = stewardBars(bySteward);
@@ -148,6 +163,10 @@ export function createDashboard(options: { load?: () => Promise<DashboardData>; 
               h("li", { class: "muted", text: t("dash.total", { count: total.tickets }) }),
             ),
           ),
+          h("h3", { class: "sub-title", text: t("dash.distribution", { count: responseMinutes.length }) }),
+          responseMinutes.length
+            ? columnChart(responseHistogram(responseMinutes), t("dash.distribution", { count: responseMinutes.length }))
+            : h("p", { class: "muted", text: t("dash.noData") }),
           h("h3", { class: "sub-title", text: t("dash.histogram") }),
           median.length ? columnChart(median, t("dash.histogram")) : h("p", { class: "muted", text: t("dash.noData") }),
           columnChart(outcomeColumns(total), t("dash.total", { count: total.tickets })),

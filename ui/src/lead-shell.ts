@@ -1,6 +1,7 @@
 // The map tab and the team lead's tabs, for the app shell (app.ts). A
 // steward's tab bar gets 地图; a team lead's (Device profile role
-// `team_lead`) becomes the lead nav: 派单, 团队, 考核, 回访, and 名片.
+// `team_lead`) becomes the lead nav: 派单, 团队, 考核, 回访, and the tabs
+// everyone has (同步, 名片).
 
 import type { MessageKey } from "./i18n";
 import { t } from "./i18n";
@@ -28,10 +29,10 @@ export const LEAD_TABS: { id: LeadTabId; label: MessageKey; icon: string }[] = [
   { id: "callbacks", label: "tab.callbacks", icon: PHONE_ICON },
 ];
 
-/** The tabs a team lead sees, in order; the rest are hidden. */
-export const LEAD_NAV: readonly string[] = ["board", "teamMap", "dashboard", "callbacks", "card"];
-/** The tabs a steward sees. */
-export const STEWARD_NAV: readonly string[] = ["today", "households", "map", "card"];
+/** The team lead's own tabs: hidden from stewards. */
+export const LEAD_ONLY: readonly string[] = ["board", "teamMap", "dashboard", "callbacks"];
+/** A steward's field tabs: hidden from team leads. Every other tab (同步, 名片, …) is everyone's. */
+export const STEWARD_ONLY: readonly string[] = ["today", "households", "map"];
 
 export interface LeadScreens {
   map: MapScreen;
@@ -84,8 +85,8 @@ export function createLeadScreens(options: { status?: typeof leadStatus } = {}):
   async function attach(buttons: Map<string, HTMLButtonElement>, nav: HTMLElement, selectTab: (tab: string) => void): Promise<void> {
     navElement = nav;
     const apply = () => {
-      const shown = lead ? LEAD_NAV : STEWARD_NAV;
-      for (const [id, button] of buttons) button.hidden = !shown.includes(id);
+      const hidden = lead ? STEWARD_ONLY : LEAD_ONLY;
+      for (const [id, button] of buttons) button.hidden = hidden.includes(id);
       nav.dataset.role = lead ? "lead" : "steward";
       render();
     };

@@ -349,8 +349,9 @@ export function createMapScreen(options: MapScreenOptions = {}): MapScreen {
       render();
     }
     try {
-      const [view, pos] = await Promise.all([load(), me ? Promise.resolve(me) : position().catch(() => null)]);
-      me = pos;
+      const view = await load();
+      // The device's own fix first (a phone's GPS through the core), else the webview's.
+      me = view.position ? { lon: view.position.lon, lat: view.position.lat } : (me ?? (await position().catch(() => null)));
       tileInput.value = view.tile_url;
       const model = mapModel(view, now(), { me });
       current = { kind: "loaded", view, model };

@@ -6,9 +6,9 @@ import type { LeadTicketDto } from "../src/bindings/LeadTicketDto";
 import { DEFAULT_LOCALE, setLocale } from "../src/i18n";
 import { boardOrder, createDispatchBoard, etaText, shanghaiTime } from "../src/lead-board";
 import { createCallbacksScreen, outcomeText, type CallbackRow } from "../src/lead-callbacks";
-import { createDashboard, daysBack, outcomeColumns, responseColumns, type SlaReport, type SlaRow, stewardBars } from "../src/lead-dashboard";
+import { createDashboard, daysBack, outcomeColumns, responseColumns, responseHistogram, type SlaReport, type SlaRow, stewardBars } from "../src/lead-dashboard";
 import { teamMapModel } from "../src/lead-map";
-import { createLeadScreens, LEAD_NAV } from "../src/lead-shell";
+import { createLeadScreens } from "../src/lead-shell";
 import { dueIn, mockCommands, NOW } from "./fixtures";
 import { mapFixture } from "./map-fixtures";
 
@@ -239,11 +239,17 @@ describe("SLA dashboard", () => {
     ]);
     expect(outcomeColumns(bySteward.total).map((c) => c.value)).toEqual([30, 2, 4, 1, 3]);
     expect(daysBack(NOW, 14)).toBe("2026-11-13");
+    // 5-minute bins to an hour, then the rest; under 20 minutes green, 20–30 amber, later red.
+    const hist = responseHistogram([3, 12, 14, 18.5, 27, 31, 75]);
+    expect(hist.map((c) => c.value)).toEqual([1, 0, 2, 1, 0, 1, 1, 0, 0, 0, 0, 0, 1]);
+    expect([hist[0]!.label, hist.at(-1)!.label]).toEqual(["0", "60+"]);
+    expect([hist[3]!.tone, hist[5]!.tone, hist[6]!.tone]).toEqual(["good", "warn", "bad"]);
   });
 
   it("renders the rate ring, figures and charts from the central's reports", async () => {
     const paths: string[] = [];
     mockCommands({
+      response_times: { since: "2026-10-27T01:00:00Z", minutes: [3, 12, 14, 18.5, 27, 31, 75] },
       lead_document: (args: unknown) => {
         const path = (args as { path: string }).path;
         paths.push(path);
@@ -252,13 +258,14 @@ describe("SLA dashboard", () => {
     });
     const dash = createDashboard({ now: () => NOW });
     await dash.show();
-    expect(paths.sort()).toEqual(["/api/v1/reports/sla?by=day&from=2026-11-13", "/api/v1/reports/sla?by=steward"]);
+    expect(paths.sort()).toEqual(["/api/v1/reports/sla?by=day&from=2026-10-28", "/api/v1/reports/sla?by=steward&from=2026-10-28"]);
     const el = dash.element;
     expect(el.dataset.testid).toBe("sla-dashboard");
     expect(el.querySelector(".ring-text")?.textContent).toBe("89%");
     expect(el.querySelector(".dash-figures")?.textContent).toContain("中位响应 19 分钟");
     expect(el.querySelector(".dash-breaches")?.textContent).toBe("超时 4 单");
-    expect(el.querySelectorAll("svg.chart")).toHaveLength(4);
+    expect(el.querySelectorAll("svg.chart")).toHaveLength(5);
+    expect(el.querySelector(".chart-columns title")?.textContent).toBe("响应时间分布（分钟，本机 7 单）");
     expect(el.querySelectorAll(".chart-bars .bar")).toHaveLength(3);
   });
 });
@@ -326,12 +333,12 @@ describe("lead navigation", () => {
   it("turns the tab bar into the lead nav for a team lead and opens the dispatch board", async () => {
     mockCommands({ lead_board: board() });
     const screens = createLeadScreens({ status: async () => ({ is_lead: true, central: true, display_name: "赵班长" }) });
-    const ids = ["today", "households", "map", "board", "teamMap", "dashboard", "callbacks", "card"];
+    const ids = ["today", "households", "sync", "map", "board", "teamMap", "dashboard", "callbacks", "card"];
     const buttons = new Map(ids.map((id) => [id, document.createElement("button")]));
     const nav = document.createElement("nav");
     const selected: string[] = [];
     await screens.attach(buttons, nav, (tab) => selected.push(tab));
-    expect(ids.filter((id) => !buttons.get(id)!.hidden)).toEqual([...LEAD_NAV]);
+    expect(ids.filter((id) => !buttons.get(id)!.hidden)).toEqual(["sync", "board", "teamMap", "dashboard", "callbacks", "card"]);
     expect(nav.dataset.role).toBe("lead");
     expect(nav.getAttribute("aria-label")).toBe("班组长导航");
     expect(selected).toEqual(["board"]);
@@ -339,11 +346,11 @@ describe("lead navigation", () => {
 
   it("keeps the steward's tabs, with the map, for everyone else", async () => {
     const screens = createLeadScreens({ status: async () => ({ is_lead: false, central: false, display_name: "张三" }) });
-    const ids = ["today", "households", "map", "board", "teamMap", "dashboard", "callbacks", "card"];
+    const ids = ["today", "households", "sync", "map", "board", "teamMap", "dashboard", "callbacks", "card"];
     const buttons = new Map(ids.map((id) => [id, document.createElement("button")]));
     const selected: string[] = [];
     await screens.attach(buttons, document.createElement("nav"), (tab) => selected.push(tab));
-    expect(ids.filter((id) => !buttons.get(id)!.hidden)).toEqual(["today", "households", "map", "card"]);
+    expect(ids.filter((id) => !buttons.get(id)!.hidden)).toEqual(["today", "households", "sync", "map", "card"]);
     expect(selected).toEqual([]);
   });
 });

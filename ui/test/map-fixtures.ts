@@ -32,6 +32,7 @@ export function mapFixture(): MapViewDto {
       ticketAt("t-there", dueIn(-1 * MIN), "on_site"),
     ],
     tile_url: "",
+    position: null,
   };
 }
 

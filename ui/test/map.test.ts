@@ -85,6 +85,17 @@ describe("district map screen", () => {
     expect(screen.element.querySelector(".map-counts")?.textContent).toBe("片区 2 · 小区 1 · 楼 3 · 工单 4");
   });
 
+  it("marks the steward's position from the device's own fix before asking the webview", async () => {
+    mockCommands({ map_view: { ...mapFixture(), position: { lon: 117.16, lat: 37.34, accuracy_m: 8, source: "gps" } } });
+    let asked = 0;
+    const screen = createMapScreen({ now: () => NOW, position: async () => (asked++, null), draw: false });
+    await screen.show();
+    const state = screen.state();
+    const me = state.kind === "loaded" ? state.model.points.find((p) => p.kind === "me") : undefined;
+    expect(me?.at).toEqual([37.34, 117.16]);
+    expect(asked).toBe(0);
+  });
+
   it("saves a tile URL and shows the device's refusal of a bad one", async () => {
     const calls = mockCommands({
       map_view: mapFixture(),

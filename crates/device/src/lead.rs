@@ -278,6 +278,32 @@ impl Device {
     }
 }
 
+/// The response times (响应时间) of the tickets on the device, for the SLA
+/// dashboard's distribution: a lead's device holds the team's tickets once
+/// synced, a steward's their own.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct ResponseTimesDto {
+    /// The first report counted (RFC 3339).
+    pub since: String,
+    /// Minutes from the report to the first arrival, one per ticket, oldest report first.
+    pub minutes: Vec<f64>,
+}
+
+/// The longest look back of the response distribution, in days.
+pub const MAX_RESPONSE_DAYS: u32 = 400;
+
+impl Device {
+    /// The response times of the tickets reported in the `days` days before `now`.
+    pub fn response_times(&self, now: jiff::Timestamp, days: u32) -> LeadResult<ResponseTimesDto> {
+        if days == 0 || days > MAX_RESPONSE_DAYS {
+            return Err(LeadError::BadInput { field: "days", value: days.to_string() });
+        }
+        let since = now.saturating_sub(jiff::SignedDuration::from_hours(24 * i64::from(days))).unwrap_or(now);
+        let rows = self.store().response_times(since, now)?;
+        Ok(ResponseTimesDto { since: since.to_string(), minutes: rows.iter().map(|r| r.seconds / 60.0).collect() })
+    }
+}
+
 /// What a team map draws besides the districts on the device.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct TeamMapDto {

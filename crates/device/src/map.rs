@@ -105,6 +105,8 @@ pub struct MapViewDto {
     pub tickets: Vec<MapTicketDto>,
     /// The tile URL template (`https://…/{z}/{x}/{y}.png`); empty: no tiles.
     pub tile_url: String,
+    /// The device's own location fix, when it has one (a phone's GPS).
+    pub position: Option<crate::dto::LocationFixDto>,
 }
 
 impl Device {
@@ -144,6 +146,7 @@ impl Device {
                 .collect(),
             tickets: tickets(&places),
             tile_url,
+            position: self.location_fix_dto(),
         })
     }
 

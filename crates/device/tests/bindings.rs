@@ -42,6 +42,7 @@ fn export_all(dir: &Path) {
     steward_device::lead::CandidatesDto::export_all(&cfg).unwrap();
     steward_device::lead::TeamMapDto::export_all(&cfg).unwrap();
     steward_device::lead::LeadStatusDto::export_all(&cfg).unwrap();
+    steward_device::lead::ResponseTimesDto::export_all(&cfg).unwrap();
 }
 
 /// The `.ts` files of `dir` by name, with their text.

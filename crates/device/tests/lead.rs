@@ -140,4 +140,12 @@ fn the_district_map_draws_the_stewards_districts_from_the_device() {
     assert_eq!(device.set_map_tile_url("http://no-placeholders").unwrap_err().code(), "bad_tile_url");
     assert_eq!(device.map_tile_url().unwrap(), url, "a refused URL leaves the setting as it was");
     assert_eq!(device.set_map_tile_url("").unwrap(), "");
+
+    // The response distribution: the steward's tickets with an arrival, none negative.
+    let season = device.response_times(Timestamp::now(), 400).unwrap();
+    assert!(!season.minutes.is_empty(), "steward1's demo history has arrivals");
+    assert!(season.minutes.iter().all(|m| m.is_finite() && *m >= 0.0));
+    let none = device.response_times("2020-01-01T00:00:00Z".parse().unwrap(), 1).unwrap();
+    assert!(none.minutes.is_empty(), "nothing was reported in 2019");
+    assert_eq!(device.response_times(Timestamp::now(), 0).unwrap_err().code(), "bad_input");
 }
