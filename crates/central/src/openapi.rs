@@ -15,7 +15,7 @@ use crate::cards::{__path_card, __path_qr_png};
     paths(healthz, login, logout, revoke, create_ticket, list_tickets, get_ticket, assign_ticket, list_households,
         get_household, push, pull, list_users, create_user, set_password, card, qr_png, get_policy, put_policy,
         candidates, positions, alerts, incidents, generate, list_callbacks, contradictions, record_outcome, scorecard,
-        sla, callback_coverage, satisfaction, suspension_checks, contact_cards, open_sweep, list_sweeps, progress),
+        sla, callback_coverage, satisfaction, suspension_checks, contact_cards, open_sweep, list_sweeps, progress, sweep_report),
     modifiers(&Bearer),
     tags((name = "auth"), (name = "tickets"), (name = "households"), (name = "sync"), (name = "users"), (name = "cards"), (name = "sla"), (name = "dispatch"), (name = "callbacks"), (name = "reports"), (name = "sweeps"), (name = "meta"))
 )]

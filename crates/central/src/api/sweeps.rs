@@ -298,3 +298,64 @@ pub async fn progress(
     let report = SweepProgress { sweep: dto(&sweep, &plan, now), by, as_of: now, rows, total };
     render(f, "sweep-progress", report, &lines)
 }
+
+/// One sweep's progress as a report line.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SweepReportRow {
+    pub id: Uuid,
+    pub kind: String,
+    pub kind_label: String,
+    pub title: String,
+    pub opened_at: Timestamp,
+    pub deadline: Timestamp,
+    pub planned: u64,
+    pub done: u64,
+    pub overdue: u64,
+    /// `done / planned`, 0–1.
+    pub progress: Option<f64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct SweepReport {
+    pub as_of: Timestamp,
+    pub rows: Vec<SweepReportRow>,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct SweepReportQuery {
+    /// `json` (default) or `csv`.
+    pub format: Option<String>,
+}
+
+/// Sweep progress: every sweep with planned visits in the caller's scope,
+/// newest first, with planned, done and overdue there (team leads, admins).
+#[utoipa::path(get, path = "/api/v1/reports/sweeps", tag = "reports", security(("bearer" = [])), params(SweepReportQuery),
+    responses((status = 200, description = "JSON, or CSV with format=csv", body = SweepReport),
+        (status = 400, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn sweep_report(
+    State(state): State<AppState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<SweepReportQuery>,
+) -> Result<Response, AppError> {
+    caller.require(&[Role::TeamLead, Role::Admin])?;
+    let f = format_of(q.format.as_deref())?;
+    let Json(sweeps) = list_sweeps(State(state.clone()), caller).await?;
+    let rows: Vec<SweepReportRow> = sweeps
+        .into_iter()
+        .map(|s| SweepReportRow {
+            progress: rate(s.done, s.planned),
+            id: s.id,
+            kind: s.kind,
+            kind_label: s.kind_label,
+            title: s.title,
+            opened_at: s.opened_at,
+            deadline: s.deadline,
+            planned: s.planned,
+            done: s.done,
+            overdue: s.overdue,
+        })
+        .collect();
+    let report = SweepReport { as_of: state.clock.now(), rows: rows.clone() };
+    render(f, "sweeps", report, &rows)
+}

@@ -238,7 +238,7 @@ async fn no_one_reads_or_writes_outside_their_scope() {
             app.post(tok, &format!("/api/v1/callbacks/{}/outcome", Uuid::now_v7()), &json!({"reached": false})).await;
         let want = if user == "hotline1" { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
         check(format!("{user} × POST outcome → {status}"), status == want);
-        for report in ["sla", "callbacks", "satisfaction", "suspension-checks", "contact-cards"] {
+        for report in ["sla", "callbacks", "satisfaction", "suspension-checks", "contact-cards", "sweeps"] {
             let (status, body) = app.get(tok, &format!("/api/v1/reports/{report}?by=district")).await;
             let reads = matches!(user, "admin" | "lead1" | "lead2");
             let want = if reads { StatusCode::OK } else { StatusCode::FORBIDDEN };

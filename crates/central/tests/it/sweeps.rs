@@ -162,6 +162,21 @@ async fn a_sweep_plans_visits_by_stairwell_and_tracks_progress() {
     let (status, by_community) =
         app.post(Some(&lead1), "/api/v1/sweeps", &ok_body(json!({"community_ids": [hh["community_id"]]}))).await;
     assert_eq!((status, by_community["planned"].as_u64()), (StatusCode::CREATED, Some(1)));
+    // The sweep report: every sweep in scope with its progress there.
+    let (status, report) = app.get(Some(&admin), "/api/v1/reports/sweeps").await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let water = report["rows"].as_array().unwrap().iter().find(|r| r["id"] == json!(id)).cloned().unwrap();
+    assert_eq!(
+        (water["planned"].as_u64(), water["done"].as_u64(), water["overdue"].as_u64()),
+        (Some(3), Some(1), Some(2))
+    );
+    assert_eq!(report["rows"].as_array().unwrap().len(), 3);
+    let (_, report) = app.get(Some(&lead2), "/api/v1/reports/sweeps").await;
+    assert_eq!(report["rows"], json!([]));
+    let res = app.client.get(app.url("/api/v1/reports/sweeps?format=csv")).bearer_auth(&lead1).send().await.unwrap();
+    let text = res.text().await.unwrap();
+    assert!(text.contains(",water_filling,注水留人通知,二次网注水留人,"), "{text}");
+    assert_eq!(app.get(Some(&s1), "/api/v1/reports/sweeps").await.0, StatusCode::FORBIDDEN);
     let (status, body) = app.get(Some(&admin), &format!("/api/v1/sweeps/{id}/progress?by=unit")).await;
     assert_eq!((status, code(&body)), (StatusCode::BAD_REQUEST, "bad_group"));
     let (status, _) = app.get(Some(&admin), &format!("/api/v1/sweeps/{}/progress", Uuid::now_v7())).await;
