@@ -199,6 +199,25 @@ pub struct PullResponse {
     pub server_time: Timestamp,
 }
 
+/// The largest attachment the central takes, in bytes.
+pub const MAX_ATTACHMENT_BYTES: u64 = 32 << 20;
+
+/// What the central holds of an attachment (a photo), named by the SHA-256
+/// of its bytes: `PUT /api/v1/attachments/{sha256}` answers it, and `HEAD`
+/// gives the same in `Upload-Offset` / `Upload-Length` headers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(ToSchema))]
+pub struct AttachmentStatus {
+    /// Lowercase hex.
+    pub sha256: String,
+    /// The whole length in bytes.
+    pub size: u64,
+    /// Bytes received so far, from 0: the next piece starts here.
+    pub received: u64,
+    /// All bytes are in and their hash matched the name.
+    pub complete: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

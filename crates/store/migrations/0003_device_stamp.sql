@@ -29,3 +29,20 @@ BEGIN
     FROM (SELECT device_seq, corrected_time, time_basis FROM outbox WHERE mutation_id = NEW.mutation_id) AS o
     WHERE needs_attention.mutation_id = NEW.mutation_id;
 END;
+
+-- Photos (附件), stored on the device and uploaded in their own lane,
+-- named by the SHA-256 of their bytes. `uploaded` is how many bytes the
+-- central is known to hold, so an upload cut off goes on from there;
+-- `done` once the central holds the whole, checked. The record a photo
+-- belongs to (`record_kind`, `record_id`) syncs without waiting for it.
+CREATE TABLE attachments (
+    sha256       TEXT PRIMARY KEY CHECK (length(sha256) = 64),
+    content_type TEXT NOT NULL,
+    size         INTEGER NOT NULL CHECK (size > 0),
+    data         BLOB NOT NULL,
+    record_kind  TEXT,
+    record_id    TEXT,
+    uploaded     INTEGER NOT NULL DEFAULT 0,
+    done         INTEGER NOT NULL DEFAULT 0 CHECK (done IN (0, 1))
+) STRICT;
+CREATE INDEX attachments_pending ON attachments (done);

@@ -12,6 +12,7 @@
 //! parameters ([`MutationMeta::device_time`], the bounds of
 //! [`Store::todays_work`]).
 
+mod attachments;
 mod browse;
 mod checkpoint;
 mod codec;
@@ -37,6 +38,7 @@ use std::time::Duration;
 use rusqlite::{Connection, OptionalExtension};
 use serde::Serialize;
 
+pub use attachments::{PendingAttachment, content_name};
 pub use browse::{BuildingSummary, CommunitySummary, HouseholdDetail, UnitSummary};
 pub use error::{Result, StoreError};
 pub use ground::GroundSnapshot;

@@ -17,11 +17,52 @@ use steward_central::auth::PasswordPolicy;
 use steward_central::{AppState, Config};
 use steward_domain::ids::{MutationId, VisitId};
 use steward_domain::visit::{InspectionRecord, VisitDraft};
+use steward_protocol::{PullResponse, PushRequest, PushResponse};
 use steward_store::{MutationMeta, Store};
-use steward_sync::{BatchLimits, Credentials, HttpTransport, SyncConfig, Syncer, SystemClock};
+use steward_sync::{
+    BatchLimits, Credentials, HttpTransport, SyncConfig, Syncer, SystemClock, Transport, TransportError,
+};
 use uuid::Uuid;
 
 const PASSWORD: &str = "figures";
+
+/// The HTTP transport, noting when the last push was answered: the end of
+/// a round's push phase (the round then pulls the pushed visits back).
+struct Timed {
+    inner: HttpTransport,
+    last_push: Mutex<Option<Instant>>,
+    /// Time spent waiting for push answers (the network and the central).
+    in_push: Mutex<Duration>,
+}
+
+impl Transport for Timed {
+    async fn login(&self, credentials: &Credentials) -> Result<String, TransportError> {
+        self.inner.login(credentials).await
+    }
+
+    async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, TransportError> {
+        let t = Instant::now();
+        let answer = self.inner.push(token, request).await;
+        *self.in_push.lock().unwrap() += t.elapsed();
+        *self.last_push.lock().unwrap() = Some(Instant::now());
+        answer
+    }
+
+    async fn pull(&self, token: &str, cursor: Option<&str>, limit: u32) -> Result<PullResponse, TransportError> {
+        self.inner.pull(token, cursor, limit).await
+    }
+    async fn attachment_offset(&self, token: &str, sha256: &str) -> Result<Option<(u64, bool)>, TransportError> {
+        self.inner.attachment_offset(token, sha256).await
+    }
+
+    async fn put_attachment(
+        &self,
+        token: &str,
+        piece: steward_sync::AttachmentPiece,
+    ) -> Result<steward_protocol::AttachmentStatus, TransportError> {
+        self.inner.put_attachment(token, piece).await
+    }
+}
 const QUEUED: usize = 10_000;
 
 #[tokio::main]
@@ -47,8 +88,12 @@ async fn main() -> anyhow::Result<()> {
     });
     config.pull_limit = 1000;
     config.batch = BatchLimits { max_mutations: 500, max_bytes: 4 << 20 };
-    let transport = Arc::new(HttpTransport::new(&base, Duration::from_secs(60))?);
-    let mut syncer = Syncer::new(device.clone(), transport, Arc::new(SystemClock), config);
+    let transport = Arc::new(Timed {
+        inner: HttpTransport::new(&base, Duration::from_secs(60))?,
+        last_push: Mutex::new(None),
+        in_push: Mutex::new(Duration::ZERO),
+    });
+    let mut syncer = Syncer::new(device.clone(), transport.clone(), Arc::new(SystemClock), config);
 
     let t = Instant::now();
     let first = syncer.round().await?;
@@ -104,17 +149,23 @@ async fn main() -> anyhow::Result<()> {
 
     let t = Instant::now();
     let pushed = syncer.round().await?;
-    let push_time = t.elapsed();
+    let round_time = t.elapsed();
+    let push_time = transport.last_push.lock().unwrap().map_or(round_time, |at| at.duration_since(t));
     let rate = QUEUED as f64 / push_time.as_secs_f64();
+    let waiting = *transport.in_push.lock().unwrap();
     println!(
         "pushing {QUEUED} queued visits: {} applied in {} pushes, {:.0} ms, {:.0} records/s \
-         ({:.1}% of a raw SQLite bulk insert of the same rows: {:.0} rows/s)",
+         ({:.1}% of a raw SQLite bulk insert of the same rows: {:.0} rows/s); the whole round, which also \
+         pulls the {} visits back, {:.0} ms; of the push phase, {:.0} ms waiting for the central's answers",
         pushed.applied,
         pushed.pushes,
         push_time.as_secs_f64() * 1e3,
         rate,
         100.0 * rate / raw_rate,
-        raw_rate
+        raw_rate,
+        pushed.changes,
+        round_time.as_secs_f64() * 1e3,
+        waiting.as_secs_f64() * 1e3
     );
 
     // A second device of the same steward: its initial sync now carries the

@@ -21,4 +21,4 @@ pub mod wire;
 
 pub use engine::{BatchLimits, ScheduleConfig};
 pub use runner::{RoundReport, StoreAccess, SyncConfig, SyncError, SyncHandle, SyncStatus, Syncer, spawn};
-pub use transport::{Clock, Credentials, HttpTransport, SystemClock, Transport, TransportError};
+pub use transport::{AttachmentPiece, Clock, Credentials, HttpTransport, SystemClock, Transport, TransportError};

@@ -14,7 +14,7 @@ use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use crate::engine::{BatchLimits, Decision, Round, RoundError, ScheduleConfig, Scheduler, Step, Trigger, settle};
-use crate::transport::{Clock, Credentials, Transport, TransportError};
+use crate::transport::{AttachmentPiece, Clock, Credentials, Transport, TransportError};
 use crate::wire::{WireError, change_of, mutation_of};
 
 /// How the app reaches its store. The store is not `Sync`; the holder keeps
@@ -72,6 +72,8 @@ pub struct SyncStatus {
     pub last_error: Option<ErrorBody>,
     /// The server's clock minus the device's, in milliseconds.
     pub clock_offset_ms: Option<i64>,
+    /// Photos waiting to go up, in their own lane.
+    pub pending_attachments: u64,
 }
 
 /// Why a sync round failed.
@@ -115,7 +117,12 @@ pub struct RoundReport {
     /// Changes received, over `pages` pages.
     pub changes: usize,
     pub pages: usize,
+    /// Photos the server now holds whole.
+    pub attachments: usize,
 }
+
+/// The size of one attachment piece.
+pub const ATTACHMENT_PIECE: usize = 256 * 1024;
 
 /// Runs sync rounds against one store and one server.
 pub struct Syncer<S, T, C> {
@@ -185,6 +192,81 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
             }
             other => Ok(other?),
         }
+    }
+
+    /// Calls the server, signing in again once if the token is refused.
+    async fn authed<R, F, Fut>(&mut self, call: F) -> Result<R, SyncError>
+    where
+        F: Fn(Arc<T>, String) -> Fut,
+        Fut: std::future::Future<Output = Result<R, TransportError>>,
+    {
+        let token = self.token().await?;
+        match call(self.transport.clone(), token).await {
+            Err(TransportError::Unauthorized(_)) => {
+                self.token = None;
+                let token = self.token().await?;
+                Ok(call(self.transport.clone(), token).await?)
+            }
+            other => Ok(other?),
+        }
+    }
+
+    /// The attachment lane: each photo not yet held whole goes up in
+    /// pieces from where the server stopped (asked with `HEAD`, so a piece
+    /// cut off is resent from the server's count, not the device's). It
+    /// runs after the records, which never wait for it. A photo whose bytes
+    /// the server refuses is left for the steward and blocks no other.
+    async fn upload_attachments(&mut self, report: &mut RoundReport) -> Result<(), SyncError> {
+        let pending = self.store(|s| s.pending_attachments(1000)).await?;
+        for a in pending {
+            let sha = a.sha256.clone();
+            let held = self.authed(|t, token| {
+                let sha = sha.clone();
+                async move { t.attachment_offset(&token, &sha).await }
+            });
+            let (mut offset, mut done) = held.await?.unwrap_or((0, false));
+            while !done && offset < a.size {
+                let (name, at) = (a.sha256.clone(), offset);
+                let bytes = self.store(move |s| s.attachment_piece(&name, at, ATTACHMENT_PIECE)).await?;
+                let piece = AttachmentPiece {
+                    sha256: a.sha256.clone(),
+                    content_type: a.content_type.clone(),
+                    offset,
+                    total: a.size,
+                    bytes,
+                };
+                let sent = self.authed(|t, token| {
+                    let piece = piece.clone();
+                    async move { t.put_attachment(&token, piece).await }
+                });
+                match sent.await {
+                    Ok(st) => {
+                        offset = st.received;
+                        done = st.complete;
+                    }
+                    Err(SyncError::Transport(TransportError::Server { body, .. }))
+                        if body.code == "offset_mismatch" =>
+                    {
+                        let sha = a.sha256.clone();
+                        let held = self.authed(|t, token| {
+                            let sha = sha.clone();
+                            async move { t.attachment_offset(&token, &sha).await }
+                        });
+                        (offset, done) = held.await?.unwrap_or((0, false));
+                    }
+                    Err(SyncError::Transport(TransportError::Server { status: 400 | 413 | 422, .. })) => break,
+                    Err(e) => return Err(e),
+                }
+                let (name, at, whole) = (a.sha256.clone(), offset, done);
+                self.store(move |s| s.set_attachment_uploaded(&name, at, whole)).await?;
+            }
+            if done {
+                let (name, size) = (a.sha256.clone(), a.size);
+                self.store(move |s| s.set_attachment_uploaded(&name, size, true)).await?;
+                report.attachments += 1;
+            }
+        }
+        Ok(())
     }
 
     async fn pull(&mut self, cursor: Option<&str>) -> Result<steward_protocol::PullResponse, SyncError> {
@@ -310,7 +392,10 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
                     self.store(move |s| s.apply_pull_page(&changes, &next)).await?;
                     round.pulled(page.cursor, page.has_more);
                 }
-                Step::Done => return Ok(report),
+                Step::Done => {
+                    self.upload_attachments(&mut report).await?;
+                    return Ok(report);
+                }
             }
         }
     }
@@ -318,17 +403,25 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
 
 async fn refresh<S: StoreAccess>(store: Arc<S>, status: Arc<watch::Sender<SyncStatus>>) -> Result<(), SyncError> {
     let read = tokio::task::spawn_blocking(move || {
-        store.with_store(|s| Ok::<_, StoreError>((s.pending_counts()?, s.needs_attention_count()?, s.clock_offset()?)))
+        store.with_store(|s| {
+            Ok::<_, StoreError>((
+                s.pending_counts()?,
+                s.needs_attention_count()?,
+                s.clock_offset()?,
+                s.pending_attachment_count()?,
+            ))
+        })
     })
     .await
     .map_err(|e| SyncError::Join(e.to_string()))??;
-    let (counts, attention, offset) = read;
+    let (counts, attention, offset, attachments) = read;
     status.send_if_modified(|st| {
         let before = st.clone();
         st.pending_priority = counts.priority;
         st.pending_bulk = counts.bulk;
         st.needs_attention = attention;
         st.clock_offset_ms = offset.and_then(|o| i64::try_from(o.as_millis()).ok());
+        st.pending_attachments = attachments;
         *st != before
     });
     Ok(())

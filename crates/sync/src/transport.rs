@@ -8,7 +8,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use steward_domain::ids::DeviceId;
-use steward_protocol::{ErrorBody, PullResponse, PushRequest, PushResponse};
+use steward_protocol::{AttachmentStatus, ErrorBody, PullResponse, PushRequest, PushResponse};
 
 /// Where the wall-clock time comes from.
 pub trait Clock: Send + Sync + 'static {
@@ -78,6 +78,32 @@ pub trait Transport: Send + Sync + 'static {
         cursor: Option<&str>,
         limit: u32,
     ) -> impl Future<Output = Result<PullResponse, TransportError>> + Send;
+
+    /// How many bytes of attachment `sha256` the server holds, and whether
+    /// whole; `None` when it holds nothing.
+    fn attachment_offset(
+        &self,
+        token: &str,
+        sha256: &str,
+    ) -> impl Future<Output = Result<Option<(u64, bool)>, TransportError>> + Send;
+
+    /// Sends the piece of attachment `sha256` (`total` bytes long) that
+    /// starts at `offset`.
+    fn put_attachment(
+        &self,
+        token: &str,
+        piece: AttachmentPiece,
+    ) -> impl Future<Output = Result<AttachmentStatus, TransportError>> + Send;
+}
+
+/// One piece of an attachment upload.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AttachmentPiece {
+    pub sha256: String,
+    pub content_type: String,
+    pub offset: u64,
+    pub total: u64,
+    pub bytes: Vec<u8>,
 }
 
 /// The server over HTTP(S) with `reqwest`.
@@ -153,6 +179,43 @@ impl Transport for HttpTransport {
             path.push_str(&percent_encode(c));
         }
         let res = self.client.get(self.url(&path)).bearer_auth(token).send().await.map_err(network)?;
+        Self::answer(res).await
+    }
+
+    async fn attachment_offset(&self, token: &str, sha256: &str) -> Result<Option<(u64, bool)>, TransportError> {
+        let url = self.url(&format!("/api/v1/attachments/{sha256}"));
+        let res = self.client.head(url).bearer_auth(token).send().await.map_err(network)?;
+        match res.status() {
+            reqwest::StatusCode::NOT_FOUND => Ok(None),
+            reqwest::StatusCode::OK => {
+                let header = |name: &str| res.headers().get(name).and_then(|v| v.to_str().ok()).map(str::to_owned);
+                let offset = header("upload-offset")
+                    .and_then(|v| v.parse().ok())
+                    .ok_or_else(|| TransportError::Decode("no Upload-Offset".into()))?;
+                Ok(Some((offset, header("upload-complete").as_deref() == Some("true"))))
+            }
+            reqwest::StatusCode::UNAUTHORIZED => {
+                Err(TransportError::Unauthorized(ErrorBody::new("unauthorized", "sign in again")))
+            }
+            other => Err(TransportError::Server {
+                status: other.as_u16(),
+                body: ErrorBody::new("http", format!("HTTP {}", other.as_u16())),
+            }),
+        }
+    }
+
+    async fn put_attachment(&self, token: &str, piece: AttachmentPiece) -> Result<AttachmentStatus, TransportError> {
+        let end = piece.offset + (piece.bytes.len() as u64).max(1) - 1;
+        let res = self
+            .client
+            .put(self.url(&format!("/api/v1/attachments/{}", piece.sha256)))
+            .bearer_auth(token)
+            .header(reqwest::header::CONTENT_TYPE, piece.content_type)
+            .header(reqwest::header::CONTENT_RANGE, format!("bytes {}-{end}/{}", piece.offset, piece.total))
+            .body(piece.bytes)
+            .send()
+            .await
+            .map_err(network)?;
         Self::answer(res).await
     }
 }

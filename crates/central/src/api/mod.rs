@@ -1,6 +1,7 @@
 //! The JSON API under `/api/v1`, and `/healthz`.
 
 mod alerts;
+mod attachments;
 mod auth;
 mod callbacks;
 mod dispatch;
@@ -26,6 +27,7 @@ use crate::json::Health;
 use crate::server::AppState;
 
 pub use alerts::__path_alerts;
+pub use attachments::{__path_get_attachment, __path_head_attachment, __path_put_attachment};
 pub use auth::{__path_login, __path_logout, __path_revoke};
 pub use callbacks::{
     __path_contradictions, __path_generate, __path_list_callbacks, __path_record_outcome, __path_scorecard,
@@ -38,7 +40,7 @@ pub use positions::__path_positions;
 pub use reports::{
     __path_callback_coverage, __path_contact_cards, __path_satisfaction, __path_sla, __path_suspension_checks,
 };
-pub use sweeps::{__path_list_sweeps, __path_open_sweep, __path_progress, __path_sweep_report};
+pub use sweeps::{__path_list_sweeps, __path_open_sweep, __path_progress};
 pub use sync::{__path_pull, __path_push};
 pub use tickets::{__path_assign_ticket, __path_create_ticket, __path_get_ticket, __path_list_tickets};
 pub use users::{__path_create_user, __path_list_users, __path_set_password, CreateUserRequest, SetPasswordRequest};
@@ -76,6 +78,12 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/households", get(households::list_households))
         .route("/api/v1/households/{id}", get(households::get_household))
         .route("/api/v1/sync/push", post(sync::push))
+        .route(
+            "/api/v1/attachments/{sha256}",
+            axum::routing::put(attachments::put_attachment)
+                .head(attachments::head_attachment)
+                .get(attachments::get_attachment),
+        )
         .route("/api/v1/sync/pull", get(sync::pull))
         .route("/api/v1/users", get(users::list_users).post(users::create_user))
         .route("/api/v1/users/{id}/password", axum::routing::put(users::set_password))
@@ -91,7 +99,6 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/contact-cards", get(reports::contact_cards))
         .route("/api/v1/sweeps", get(sweeps::list_sweeps).post(sweeps::open_sweep))
         .route("/api/v1/sweeps/{id}/progress", get(sweeps::progress))
-        .route("/api/v1/reports/sweeps", get(sweeps::sweep_report))
 }
 
 /// Liveness.

@@ -2,15 +2,20 @@
 
 use axum::Json;
 use axum::extract::State;
+use jiff::Timestamp;
 use steward_domain::ground::PhoneNumber;
+use steward_domain::ids::DeviceId;
+use steward_domain::sla::{ClockAnchor, CorrectedTime, DeviceReading, DeviceStamp, TimeBasis, honest_time};
 
 use super::{ApiJson, ApiQuery};
 use crate::auth::{Caller, sees_phone};
 use crate::error::{AppError, ErrorBody};
-use crate::json::{ChangeDto, ChangeOp as WireOp, PullQuery, PullResponse, PushRequest, PushResponse};
+use crate::json::{
+    ChangeDto, ChangeOp as WireOp, Mutation, MutationStatus, PullQuery, PullResponse, PushRequest, PushResponse,
+};
 use crate::server::AppState;
 use crate::service;
-use crate::store::{ChangeOp, StoreError};
+use crate::store::{ChangeOp, StampRow, StoreError, millis};
 
 /// The most mutations one push may carry.
 pub const MAX_MUTATIONS: usize = 500;
@@ -36,7 +41,9 @@ pub async fn push(
         caller.principal.device_id = req.device_id;
     }
     // Every mutation is queued as its own write job before any is awaited:
-    // they run in order, each all or nothing, and commit together.
+    // they run in order, each all or nothing, and commit together. An
+    // applied mutation keeps its device stamp in the same job.
+    let sent_at = req.sent_at;
     let queued: Vec<_> = req
         .mutations
         .into_iter()
@@ -45,7 +52,17 @@ pub async fn push(
                 let id = m.id.0;
                 let now = state.clock.now();
                 let c = caller.clone();
-                Ok((id, state.store.write_queued(move |tx| service::apply_mutation(tx, &c, &m, now))))
+                let stamp = stamp_row(&m, c.principal.device_id, sent_at, now);
+                Ok((
+                    id,
+                    state.store.write_queued(move |tx| {
+                        let outcome = service::apply_mutation(tx, &c, &m, now)?;
+                        if outcome.status == MutationStatus::Applied {
+                            tx.record_stamp(&stamp)?;
+                        }
+                        Ok::<_, AppError>(outcome)
+                    }),
+                ))
             }
             Err(rejected) => Err(rejected),
         })
@@ -141,5 +158,117 @@ fn mask_phone(data: Option<&mut serde_json::Value>) {
     if let Some(m) = masked {
         obj.insert("phone".to_owned(), m.into());
         obj.insert("phone_masked".to_owned(), true.into());
+    }
+}
+
+/// The honest time of a mutation on the server's clock, and how it was
+/// reached (the domain's [`honest_time`]): the device's own correction when
+/// it had learnt the server's clock; otherwise its clock corrected by the
+/// offset between the push's send time (`sent_at`, the device's clock) and
+/// its receipt; otherwise the device's clock as it is. Never after receipt.
+///
+/// The wire carries no monotonic reading, so the event and the upload are
+/// given different boots (0 and 1): the domain then never reads a
+/// monotonic clock that was not sent, and takes the wall-clock paths.
+pub fn honest(m: &Mutation, sent_at: Option<Timestamp>, received: Timestamp) -> (Timestamp, &'static str) {
+    let Some(device_time) = m.device_time else { return (received, "received") };
+    let corrected = match m.stamp {
+        Some(s) => CorrectedTime { at: s.corrected_time, basis: s.basis },
+        None => CorrectedTime { at: device_time, basis: TimeBasis::DeviceWall },
+    };
+    let event = DeviceStamp {
+        device_id: DeviceId(uuid::Uuid::nil()),
+        seq: m.stamp.map_or(0, |s| s.seq),
+        reading: DeviceReading { boot_id: 0, monotonic_ms: 0, wall: device_time },
+        corrected,
+    };
+    let Some(sent_at) = sent_at else {
+        let at = if corrected.basis == TimeBasis::DeviceWall { device_time } else { corrected.at };
+        let basis = if corrected.basis == TimeBasis::DeviceWall { "device_wall" } else { "wall_offset" };
+        return (at.min(received), basis);
+    };
+    let upload =
+        ClockAnchor { reading: DeviceReading { boot_id: 1, monotonic_ms: 0, wall: sent_at }, server_at: received };
+    let t = honest_time(&event, &upload);
+    let basis = if corrected.basis == TimeBasis::DeviceWall { "upload_offset" } else { "wall_offset" };
+    (t.at, basis)
+}
+
+fn stamp_row(m: &Mutation, device: Option<DeviceId>, sent_at: Option<Timestamp>, received: Timestamp) -> StampRow {
+    let (at, basis) = honest(m, sent_at, received);
+    StampRow {
+        mutation_id: m.id.0,
+        device_id: device.map(|d| d.0),
+        device_seq: m.stamp.and_then(|s| i64::try_from(s.seq).ok()),
+        device_time_ms: m.device_time.map(millis),
+        corrected_ms: m.stamp.map(|s| millis(s.corrected_time)),
+        basis: basis.to_owned(),
+        honest_ms: millis(at),
+        received_ms: millis(received),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use jiff::SignedDuration;
+    use steward_domain::ids::MutationId;
+    use steward_protocol::MutationStamp;
+
+    use super::*;
+
+    fn at(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn mutation(device_time: &str, stamp: Option<(&str, TimeBasis)>) -> Mutation {
+        Mutation {
+            id: MutationId(uuid::Uuid::nil()),
+            kind: "visit".into(),
+            payload: serde_json::json!({}),
+            device_time: Some(at(device_time)),
+            stamp: stamp.map(|(t, basis)| MutationStamp { seq: 1, corrected_time: at(t), basis }),
+        }
+    }
+
+    #[test]
+    fn a_clock_two_hours_off_still_yields_honest_times() {
+        // The real time of the visit is 08:00; the phone's clock says 10:00.
+        let received = at("2026-11-20T09:00:00Z");
+        let cases = [
+            // The device had learnt the offset (−2 h) and corrected itself.
+            (
+                mutation("2026-11-20T10:00:00Z", Some(("2026-11-20T08:00:00Z", TimeBasis::WallOffset))),
+                Some("2026-11-20T11:00:00Z"),
+                ("2026-11-20T08:00:00Z", "wall_offset"),
+            ),
+            // It had never synced: the push's send time (device clock 11:00
+            // at the server's 09:00) corrects it.
+            (
+                mutation("2026-11-20T10:00:00Z", Some(("2026-11-20T10:00:00Z", TimeBasis::DeviceWall))),
+                Some("2026-11-20T11:00:00Z"),
+                ("2026-11-20T08:00:00Z", "upload_offset"),
+            ),
+            // An old client with no stamp: the same from its device time.
+            (
+                mutation("2026-11-20T10:00:00Z", None),
+                Some("2026-11-20T11:00:00Z"),
+                ("2026-11-20T08:00:00Z", "upload_offset"),
+            ),
+            // Nothing to correct with: the device's clock, never after receipt.
+            (mutation("2026-11-20T10:00:00Z", None), None, ("2026-11-20T09:00:00Z", "device_wall")),
+            // A clock two hours slow, corrected on the device.
+            (
+                mutation("2026-11-20T06:00:00Z", Some(("2026-11-20T08:00:00Z", TimeBasis::WallOffset))),
+                None,
+                ("2026-11-20T08:00:00Z", "wall_offset"),
+            ),
+        ];
+        for (m, sent, (want, basis)) in cases {
+            let got = honest(&m, sent.map(at), received);
+            assert_eq!(got, (at(want), basis), "{m:?} sent {sent:?}");
+        }
+        let late = honest(&mutation("2026-11-20T12:00:00Z", None), None, received);
+        assert_eq!(late.0, received);
+        assert!(received.checked_add(SignedDuration::from_hours(1)).is_ok());
     }
 }

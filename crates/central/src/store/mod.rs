@@ -11,9 +11,11 @@
 //!
 //! Architecture Invariant: no SQL outside this module.
 
+mod attachments;
 mod callbacks;
 mod read;
 mod reports;
+mod stamps;
 mod sweeps;
 mod write;
 
@@ -26,12 +28,14 @@ use serde::Serialize;
 use steward_domain::ids::{DeviceId, DistrictId, TeamId, UserId};
 use steward_domain::org::Role;
 
+pub use attachments::AttachmentRow;
 pub use read::{
     CardData, Change, ChangeOp, DistrictRow, HouseholdFilter, HouseholdRow, PullPage, TicketFilter, TicketRow,
 };
 pub use callbacks::{CallbackFilter, CallbackRow, CallbackSource, CoverageRow, SatisfactionRow};
 pub use reports::{CardCoverageRow, ReportScope, SlaDimension, SlaGroup, SuspensionCoverageRow};
 pub use sweeps::{PlannedRow, SweepRow};
+pub use stamps::StampRow;
 pub use write::{ChangeRecord, HouseholdImport};
 
 /// The migrations, in order; `PRAGMA user_version` counts those applied.
@@ -40,6 +44,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0002_change_feed_indexes.sql"),
     include_str!("migrations/0003_sla_dispatch.sql"),
     include_str!("migrations/0004_reports_callbacks.sql"),
+    include_str!("migrations/0005_stamps_attachments.sql"),
 ];
 
 /// The schema version this build writes.

@@ -61,6 +61,17 @@ impl Transport for Telling {
         println!("pulled {}", if answer.has_more { "more" } else { "last" });
         Ok(answer)
     }
+    async fn attachment_offset(&self, token: &str, sha256: &str) -> Result<Option<(u64, bool)>, TransportError> {
+        self.0.attachment_offset(token, sha256).await
+    }
+
+    async fn put_attachment(
+        &self,
+        token: &str,
+        piece: steward_sync::AttachmentPiece,
+    ) -> Result<steward_protocol::AttachmentStatus, TransportError> {
+        self.0.put_attachment(token, piece).await
+    }
 }
 
 #[tokio::main]

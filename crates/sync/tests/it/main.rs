@@ -2,6 +2,8 @@
 //! 127.0.0.1:0, a fresh SQLite file, the demo data) and a real device store
 //! file, through a switchable TCP proxy that plays the network going away.
 
+mod attachments;
+mod clock;
 mod faults;
 mod proxy;
 mod support;

@@ -235,6 +235,21 @@ impl steward_sync::Transport for Recording {
     ) -> Result<steward_protocol::PullResponse, steward_sync::TransportError> {
         self.inner.pull(token, cursor, limit).await
     }
+    async fn attachment_offset(
+        &self,
+        token: &str,
+        sha256: &str,
+    ) -> Result<Option<(u64, bool)>, steward_sync::TransportError> {
+        self.inner.attachment_offset(token, sha256).await
+    }
+
+    async fn put_attachment(
+        &self,
+        token: &str,
+        piece: steward_sync::AttachmentPiece,
+    ) -> Result<steward_protocol::AttachmentStatus, steward_sync::TransportError> {
+        self.inner.put_attachment(token, piece).await
+    }
 }
 
 /// The username of the lead of `username`'s team, and another steward of it.
