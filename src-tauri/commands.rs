@@ -9,13 +9,14 @@ use serde::Serialize;
 use std::sync::Arc;
 use steward_device::dto::{
     BuildingDto, CommunityDto, ContactCardDto, HouseholdDetailDto, HouseholdHitDto, HouseholdRowDto, LocationFixDto,
-    PendingDto, RecordedVisitDto, TicketActionInput, TicketActionResultDto, TicketDetailDto, TodayDto, UnitDto,
-    VisitInput,
+    PendingDto, RecordedVisitDto, SlaAlertDto, SyncPanelDto, TicketActionInput, TicketActionResultDto, TicketDetailDto,
+    TodayDto, UnitDto, VisitInput,
 };
 
 use steward_device::{Device, DeviceError, InputError, Profile, Stamp, SyncStatus};
 use tauri::{AppHandle, Runtime, State};
 
+use crate::events::AlertLog;
 use crate::smoke::{SmokeMode, SmokeReport};
 
 /// An error as the UI receives it.
@@ -155,4 +156,35 @@ pub fn ticket_action(
 #[tauri::command]
 pub fn location_fix(device: State<'_, Arc<Device>>) -> Option<LocationFixDto> {
     device.location_fix_dto()
+}
+
+/// The sync panel now; later changes arrive as `sync-status` events.
+#[tauri::command]
+pub fn sync_panel(device: State<'_, Arc<Device>>) -> UiResult<SyncPanelDto> {
+    Ok(device.sync_panel()?)
+}
+
+/// Lets a refused change go (it leaves the needs-attention list).
+#[tauri::command]
+pub fn dismiss_attention(device: State<'_, Arc<Device>>, mutation_id: String) -> UiResult<SyncPanelDto> {
+    Ok(device.dismiss_attention(&mutation_id)?)
+}
+
+/// Sends a refused change again.
+#[tauri::command]
+pub fn retry_attention(device: State<'_, Arc<Device>>, mutation_id: String) -> UiResult<SyncPanelDto> {
+    Ok(device.retry_attention(&mutation_id)?)
+}
+
+/// Asks for a sync round now; `false` when no central is configured.
+#[tauri::command]
+pub fn sync_now(device: State<'_, Arc<Device>>) -> bool {
+    device.sync_now()
+}
+
+/// The response-clock alerts raised since the app started (later ones
+/// arrive as `sla-alert` events).
+#[tauri::command]
+pub fn recent_alerts(alerts: State<'_, Arc<AlertLog>>) -> Vec<SlaAlertDto> {
+    alerts.all()
 }

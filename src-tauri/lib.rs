@@ -5,6 +5,7 @@
 //! `steward-device` crate; the shell only moves data across the boundary.
 
 mod commands;
+mod events;
 mod lead_commands;
 pub mod smoke;
 
@@ -58,7 +59,7 @@ fn open_device(app: &tauri::App) -> Result<Arc<Device>, Box<dyn std::error::Erro
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
-    let mut builder = tauri::Builder::default();
+    let mut builder = tauri::Builder::default().plugin(tauri_plugin_notification::init());
     if let Some(smoke) = smoke::SmokeMode::from_env() {
         builder = builder.plugin(smoke.plugin()).manage(smoke);
     }
@@ -66,6 +67,9 @@ pub fn run() {
         .setup(|app| {
             let device = open_device(app)?;
             app.manage(lead_commands::LeadState::from_env(&device));
+            let alerts = Arc::new(events::AlertLog::default());
+            events::spawn(app.handle(), &device, Arc::clone(&alerts));
+            app.manage(alerts);
             app.manage(device);
             Ok(())
         })
@@ -87,6 +91,11 @@ pub fn run() {
             commands::ticket_detail,
             commands::ticket_action,
             commands::location_fix,
+            commands::sync_panel,
+            commands::dismiss_attention,
+            commands::retry_attention,
+            commands::sync_now,
+            commands::recent_alerts,
             lead_commands::map_view,
             lead_commands::set_map_tile_url,
             lead_commands::lead_status,

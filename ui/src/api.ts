@@ -21,6 +21,8 @@ import type { TodayDto } from "./bindings/TodayDto";
 import type { UnitDto } from "./bindings/UnitDto";
 import type { VisitInput } from "./bindings/VisitInput";
 import type { LocationFixDto } from "./bindings/LocationFixDto";
+import type { SlaAlertDto } from "./bindings/SlaAlertDto";
+import type { SyncPanelDto } from "./bindings/SyncPanelDto";
 import type { TicketActionInput } from "./bindings/TicketActionInput";
 import type { TicketActionResultDto } from "./bindings/TicketActionResultDto";
 import type { TicketDetailDto } from "./bindings/TicketDetailDto";
@@ -119,6 +121,31 @@ export function ticketAction(ticketId: string, action: TicketActionInput): Promi
 /** The device's location fix, or null when it has none (a desktop without GPS). */
 export function locationFix(): Promise<LocationFixDto | null> {
   return call<LocationFixDto | null>("location_fix");
+}
+
+/** The sync panel (同步) now; later changes come as `sync-status` events. */
+export function syncPanel(): Promise<SyncPanelDto> {
+  return call<SyncPanelDto>("sync_panel");
+}
+
+/** Lets a refused change go: it leaves the needs-attention list (the record stays on the device). */
+export function dismissAttention(mutationId: string): Promise<SyncPanelDto> {
+  return call<SyncPanelDto>("dismiss_attention", { mutationId });
+}
+
+/** Sends a refused change again. */
+export function retryAttention(mutationId: string): Promise<SyncPanelDto> {
+  return call<SyncPanelDto>("retry_attention", { mutationId });
+}
+
+/** Asks for a sync round now; false when no central is configured. */
+export function syncNow(): Promise<boolean> {
+  return call<boolean>("sync_now");
+}
+
+/** The response-clock alerts raised since the app started. */
+export function recentAlerts(): Promise<SlaAlertDto[]> {
+  return call<SlaAlertDto[]>("recent_alerts");
 }
 
 /** The screen to open first (`HEAT_STEWARD_START_SCREEN`), or null. */

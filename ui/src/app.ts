@@ -2,7 +2,7 @@
 // switch), the current screen, and the bottom tab bar (今日, 住户, 名片).
 // A household page and the visit form open over the tabs and go back to them.
 
-import { pendingCounts } from "./api";
+import { pendingCounts, recordVisit, searchHouseholds } from "./api";
 import type { HouseholdDetailDto } from "./bindings/HouseholdDetailDto";
 import type { RecordedVisitDto } from "./bindings/RecordedVisitDto";
 import { type BrowseScreen, createBrowseScreen } from "./browse";
@@ -12,18 +12,23 @@ import { type HouseholdView, createHouseholdView } from "./household";
 import { createHouseholdsScreen, type HouseholdsScreen } from "./households";
 import { getLocale, type MessageKey, onLocaleChange, setLocale, t } from "./i18n";
 import { createOnlineIndicator, type OnlineIndicator } from "./online";
+import { type AlertBanner, createAlertBanner } from "./alerts";
+import { type DeviceEvents, tauriEvents } from "./events";
+import { createSyncScreen, type SyncScreen } from "./sync";
 import { createTicketView, type TicketView } from "./ticket";
 import { createTodayScreen, type TodayScreen } from "./today";
 import { createVisitForm, type RecordKind, type VisitForm } from "./visit";
 import { createLeadScreens, LEAD_TABS, type LeadTabId } from "./lead-shell";
 
-export type TabId = "today" | "households" | "card" | LeadTabId;
+export type TabId = "today" | "households" | "sync" | "card" | LeadTabId;
 
 export interface AppShell {
   today: TodayScreen;
   households: HouseholdsScreen;
   browse: BrowseScreen;
   card: CardScreen;
+  sync: SyncScreen;
+  alerts: AlertBanner;
   online: OnlineIndicator;
   /** Settles once the first screens have their first data rendered. */
   ready: Promise<void>;
@@ -47,20 +52,22 @@ interface Tab {
 // SVG path data (24×24 viewBox) for the tab icons.
 const CLOCK_ICON = "M12 2a10 10 0 1 0 0 20 10 10 0 0 0 0-20zm1 5v5.4l4 2.4-1 1.7-5-3V7z";
 const HOUSE_ICON = "M3 11 12 3l9 8v10h-6v-6H9v6H3z";
+const SYNC_ICON = "M12 4V1L8 5l4 4V6a6 6 0 0 1 5.7 7.9l1.5 1.5A8 8 0 0 0 12 4zm0 14a6 6 0 0 1-5.7-7.9L4.8 8.6A8 8 0 0 0 12 20v3l4-4-4-4z";
 const CARD_ICON = "M2 5h20v14H2zm2 2v10h16V7zm2 2h6v2H6zm0 4h8v2H6zm10-4h2v6h-2z";
 
 const TABS: Tab[] = [
   { id: "today", label: "tab.today", icon: CLOCK_ICON },
   { id: "households", label: "tab.households", icon: HOUSE_ICON },
+  { id: "sync", label: "tab.sync", icon: SYNC_ICON },
   { id: "card", label: "tab.card", icon: CARD_ICON },
 ];
 // The map and the team lead's tabs (lead-shell.ts) go before 名片.
 TABS.splice(TABS.length - 1, 0, ...LEAD_TABS);
 
-export function mountApp(root: HTMLElement): AppShell {
+export function mountApp(root: HTMLElement, events: DeviceEvents = tauriEvents): AppShell {
   const title = h("h1", { class: "app-title", attrs: { id: "app-title" } });
   const online = createOnlineIndicator();
-  const pending = h("span", { class: "pending", attrs: { role: "status" } });
+  const pending = h("span", { class: "pending", attrs: { role: "status", "data-testid": "pending-badge" } });
   let pendingCount = 0;
   const langButton = h("button", { class: "lang-switch", attrs: { type: "button" } });
   langButton.addEventListener("click", () => setLocale(getLocale() === "zh-CN" ? "en" : "zh-CN"));
@@ -75,7 +82,16 @@ export function mountApp(root: HTMLElement): AppShell {
   const today = createTodayScreen({ openHousehold: (id) => void openHousehold(id), openTicket: (id) => void openTicket(id) });
   const households = createHouseholdsScreen();
   const browse = createBrowseScreen((id) => void openHousehold(id));
-  const card = createCardScreen();
+  const card = createCardScreen(undefined, undefined, {
+    search: searchHouseholds,
+    save: recordVisit,
+    saved: (result) => {
+      setPending(result.pending.total);
+      void today.reload();
+    },
+  });
+  const sync = createSyncScreen({ changed: (panel) => setPending(panel.pending.total) });
+  const alerts = createAlertBanner((id) => void openTicket(id));
   const lead = createLeadScreens();
 
   // The households tab: search (the default) or browse by place.
@@ -115,9 +131,9 @@ export function mountApp(root: HTMLElement): AppShell {
     }
   });
 
-  const screens: Record<TabId, HTMLElement> = { today: today.element, households: householdsTab, card: card.element, ...lead.screens };
+  const screens: Record<TabId, HTMLElement> = { today: today.element, households: householdsTab, sync: sync.element, card: card.element, ...lead.screens };
   const overlay = h("div", { class: "overlay" });
-  const main = h("main", { class: "app-main" }, today.element, householdsTab, card.element, ...Object.values(lead.screens), overlay);
+  const main = h("main", { class: "app-main" }, today.element, householdsTab, sync.element, card.element, ...Object.values(lead.screens), overlay);
 
   let currentTab: TabId = "today";
   let overlayView: { render(): void } | null = null;
@@ -129,7 +145,7 @@ export function mountApp(root: HTMLElement): AppShell {
     ...TABS.map((tab) => {
       const text = h("span", { class: "tab-label" });
       tabLabels.set(tab.id, text);
-      const button = h("button", { class: "tab", attrs: { type: "button", "data-tab": tab.id } }, icon(tab.icon), text);
+      const button = h("button", { class: "tab", attrs: { type: "button", "data-tab": tab.id, "data-testid": `nav-${tab.id}` } }, icon(tab.icon), text);
       button.addEventListener("click", () => selectTab(tab.id));
       tabButtons.set(tab.id, button);
       return button;
@@ -155,13 +171,18 @@ export function mountApp(root: HTMLElement): AppShell {
     overlayView = null;
     showOverlay(null);
     if (tab === "card") void card.show();
+    if (tab === "sync") void sync.show();
     lead.selected(tab);
   }
 
   function openHousehold(id: string, initial?: HouseholdDetailDto, note?: MessageKey): HouseholdView {
     const view = createHouseholdView(id, {
       back: () => selectTab(currentTab),
-      startVisit: (detail) => void openVisit(detail),
+      startVisit: (detail, kinds) => void openVisit(detail, kinds),
+      saved: (result) => {
+        setPending(result.pending.total);
+        void today.reload();
+      },
       initial,
       note,
     });
@@ -242,11 +263,18 @@ export function mountApp(root: HTMLElement): AppShell {
     households.render();
     browse.render();
     card.render();
+    sync.render();
+    alerts.render();
     lead.render();
     overlayView?.render();
   }
 
   async function start(screen: string | null): Promise<void> {
+    if (screen === "sync") {
+      selectTab("sync");
+      await sync.show();
+      return;
+    }
     if (await lead.start(screen, (tab) => selectTab(tab as TabId))) return;
     if (screen === "card") {
       selectTab("card");
@@ -269,7 +297,12 @@ export function mountApp(root: HTMLElement): AppShell {
     }
   }
 
-  root.replaceChildren(header, offlineNote, main, tabbar);
+  root.replaceChildren(header, offlineNote, alerts.element, main, tabbar);
+  // Pushed from Rust: the sync panel, new tickets from a pull, response-clock alerts.
+  events.onSync((panel) => sync.update(panel));
+  events.onTicketsChanged(() => void today.reload());
+  events.onAlert((alert) => alerts.add(alert));
+  void alerts.load();
   onLocaleChange(render);
   selectTab("today");
   render();
@@ -281,6 +314,8 @@ export function mountApp(root: HTMLElement): AppShell {
     households,
     browse,
     card,
+    sync,
+    alerts,
     online,
     ready,
     selectTab,

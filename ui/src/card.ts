@@ -3,8 +3,10 @@
 // no network), and a print button: the print stylesheet sizes the card to
 // 90 × 54 mm.
 
-import { type ApiError, contactCard } from "./api";
+import { type ApiError, contactCard, type HouseholdHit, recordVisit, searchHouseholds } from "./api";
 import type { ContactCardDto } from "./bindings/ContactCardDto";
+import type { RecordedVisitDto } from "./bindings/RecordedVisitDto";
+import type { VisitInput } from "./bindings/VisitInput";
 import { h } from "./dom";
 import { t } from "./i18n";
 
@@ -24,10 +26,19 @@ export function svgNode(svg: string): Node | null {
   return document.importNode(root, true);
 }
 
+/** Recording "card handed over" (名片递交) from the card screen. */
+export interface HandOver {
+  search: (query: string) => Promise<HouseholdHit[]>;
+  save: (visit: VisitInput) => Promise<RecordedVisitDto>;
+  saved?: (result: RecordedVisitDto) => void;
+}
+
 export function createCardScreen(
   load: () => Promise<ContactCardDto> = contactCard,
   print: () => void = () => window.print(),
+  handOver: HandOver = { search: searchHouseholds, save: recordVisit },
 ): CardScreen {
+  const handOverBox = createHandOver(handOver);
   const body = h("div", { class: "card-body" });
   const element = h("section", { class: "screen card-screen", attrs: { "data-screen": "card" } }, body);
   let state: { kind: "idle" } | { kind: "loading" } | { kind: "loaded"; card: ContactCardDto } | { kind: "failed"; error: ApiError } = {
@@ -78,7 +89,9 @@ export function createCardScreen(
       h("div", { class: "qr-large no-print" }, svgNode(c.qr_svg)),
       h("p", { class: "muted no-print card-scan", text: t("card.scan") }),
       printButton,
+      handOverBox.element,
     );
+    handOverBox.render();
   }
 
   function show(): Promise<void> {
@@ -98,4 +111,65 @@ export function createCardScreen(
 
   render();
   return { element, show, card: () => (state.kind === "loaded" ? state.card : null), render };
+}
+
+/** Search a household, tap it: a visit with the card handed over is recorded on the device. */
+function createHandOver(options: HandOver): { element: HTMLElement; render(): void } {
+  const input = h("input", { class: "search-input", attrs: { type: "search", "data-testid": "card-handover-search", autocomplete: "off" } });
+  const results = h("ul", { class: "plain-list" });
+  const status = h("p", { class: "flash", attrs: { role: "status" } });
+  status.hidden = true;
+  const title = h("h3", { class: "section-title" });
+  const hint = h("p", { class: "muted" });
+  const element = h("div", { class: "card-block no-print card-handover" }, title, hint, input, results, status);
+  let debounce: ReturnType<typeof setTimeout> | undefined;
+
+  async function record(hit: HouseholdHit): Promise<void> {
+    const at = new Date().toISOString();
+    try {
+      const result = await options.save({ household_id: hit.id, ticket_id: null, started_at: at, records: [{ kind: "contact_card_handed_over" }] });
+      status.hidden = false;
+      status.dataset.testid = "visit-saved";
+      status.textContent = `${t("card.handedOver")} · ${hit.resident_name}`;
+      options.saved?.(result);
+    } catch (error) {
+      status.hidden = false;
+      status.textContent = (error as ApiError).message;
+    }
+  }
+
+  async function search(query: string): Promise<void> {
+    if (!query) {
+      results.replaceChildren();
+      return;
+    }
+    try {
+      const hits = await options.search(query);
+      results.replaceChildren(
+        ...hits.slice(0, 8).map((hit) => {
+          const button = h("button", {
+            class: "button button-quiet button-wide",
+            text: `${hit.resident_name} · ${hit.address}`,
+            attrs: { type: "button", "data-testid": "card-handover-hit", "data-household-id": hit.id },
+          });
+          button.addEventListener("click", () => void record(hit));
+          return h("li", {}, button);
+        }),
+      );
+    } catch {
+      results.replaceChildren();
+    }
+  }
+
+  input.addEventListener("input", () => {
+    clearTimeout(debounce);
+    debounce = setTimeout(() => void search(input.value.trim()), 250);
+  });
+  return {
+    element,
+    render() {
+      title.textContent = t("card.handOverTitle");
+      hint.textContent = t("card.handOverHint");
+    },
+  };
 }

@@ -1,11 +1,14 @@
 // 住户详情 / Household: address, status, valve and seal, heated area, visits
 // newest first, tickets; and the button that starts a visit.
 
-import { type ApiError, household as fetchHousehold } from "./api";
+import { type ApiError, household as fetchHousehold, recordVisit } from "./api";
 import type { HouseholdDetailDto } from "./bindings/HouseholdDetailDto";
+import type { RecordedVisitDto } from "./bindings/RecordedVisitDto";
+import type { VisitInput } from "./bindings/VisitInput";
 import { h } from "./dom";
 import { describeRecord, formatDateTime, formatValve } from "./format";
 import { type MessageKey, t } from "./i18n";
+import { RECORD_KINDS, type RecordKind } from "./visit";
 
 export interface HouseholdView {
   element: HTMLElement;
@@ -16,8 +19,14 @@ export interface HouseholdView {
 
 export interface HouseholdViewOptions {
   back: () => void;
-  startVisit: (detail: HouseholdDetailDto) => void;
+  /** Opens the visit form, starting with the records of `kinds` (or the household's usual ones). */
+  startVisit: (detail: HouseholdDetailDto, kinds?: readonly RecordKind[]) => void;
   load?: (id: string) => Promise<HouseholdDetailDto>;
+  /** Records a visit at once (the card handed over); defaults to the device. */
+  save?: (visit: VisitInput) => Promise<RecordedVisitDto>;
+  /** A visit was recorded from this page. */
+  saved?: (result: RecordedVisitDto) => void;
+  now?: () => Date;
   /** A detail already in hand (just saved): shown at once, with the note. */
   initial?: HouseholdDetailDto;
   note?: MessageKey;
@@ -25,8 +34,12 @@ export interface HouseholdViewOptions {
 
 export function createHouseholdView(id: string, options: HouseholdViewOptions): HouseholdView {
   const load = options.load ?? fetchHousehold;
+  const save = options.save ?? recordVisit;
+  const now = options.now ?? (() => new Date());
   const body = h("div", { class: "hh-detail-body" });
-  const element = h("section", { class: "screen hh-detail", attrs: { "data-screen": "household" } }, body);
+  const element = h("section", { class: "screen hh-detail", attrs: { "data-screen": "household", "data-testid": "household-detail" } }, body);
+  let note: MessageKey | undefined = options.note;
+  let problem: ApiError | null = null;
   let state: { kind: "loading" } | { kind: "loaded"; detail: HouseholdDetailDto } | { kind: "failed"; error: ApiError } =
     options.initial ? { kind: "loaded", detail: options.initial } : { kind: "loading" };
 
@@ -51,11 +64,34 @@ export function createHouseholdView(id: string, options: HouseholdViewOptions): 
     const d = state.detail;
     const start = h("button", { class: "button button-wide start-visit", text: t("household.startVisit"), attrs: { type: "button" } });
     start.addEventListener("click", () => options.startVisit(d));
+    // One button per record kind: the form opens with that record.
+    const kinds = h(
+      "div",
+      { class: "kind-picker visit-starts" },
+      ...RECORD_KINDS.map((kind) => {
+        const button = h("button", {
+          class: "kind-button",
+          text: t(`kind.${kind}` as MessageKey),
+          attrs: { type: "button", "data-kind": kind, "data-testid": `visit-start-${kind}` },
+        });
+        button.addEventListener("click", () => options.startVisit(d, [kind]));
+        return button;
+      }),
+    );
+    const handOver = h("button", {
+      class: "button button-wide button-quiet",
+      text: t("card.handOver"),
+      attrs: { type: "button", "data-testid": "card-handed-over" },
+    });
+    handOver.addEventListener("click", () => void handOverCard(d));
     const fact = (label: MessageKey, value: string, cls = "") =>
       h("div", { class: `fact ${cls}` }, h("dt", { text: t(label) }), h("dd", { text: value }));
     const nodes: (Node | null)[] = [
       backButton(),
-      options.note ? h("p", { class: "flash", attrs: { role: "status" }, text: t(options.note) }) : null,
+      note
+        ? h("p", { class: "flash", attrs: { role: "status", ...(note === "household.saved" || note === "card.handedOver" ? { "data-testid": "visit-saved" } : {}) }, text: t(note) })
+        : null,
+      problem ? h("p", { class: "form-error", attrs: { role: "alert", "data-code": problem.code }, text: problem.message }) : null,
       h(
         "div",
         { class: "card-block" },
@@ -76,6 +112,9 @@ export function createHouseholdView(id: string, options: HouseholdViewOptions): 
         ),
       ),
       start,
+      h("h3", { class: "section-title", text: t("household.addRecord") }),
+      kinds,
+      handOver,
       h("h3", { class: "section-title", text: t("household.tickets") }),
       d.tickets.length
         ? h(
@@ -108,6 +147,21 @@ export function createHouseholdView(id: string, options: HouseholdViewOptions): 
         : h("p", { class: "muted", text: t("household.noVisits") }),
     ];
     body.replaceChildren(...nodes.filter((n): n is Node => n !== null));
+  }
+
+  /** 名片递交: recorded as a visit with the one record, offline. */
+  async function handOverCard(d: HouseholdDetailDto): Promise<void> {
+    problem = null;
+    try {
+      const at = now().toISOString();
+      const result = await save({ household_id: d.id, ticket_id: null, started_at: at, records: [{ kind: "contact_card_handed_over" }] });
+      state = { kind: "loaded", detail: result.household };
+      note = "card.handedOver";
+      options.saved?.(result);
+    } catch (error) {
+      problem = error as ApiError;
+    }
+    render();
   }
 
   async function refresh(): Promise<void> {

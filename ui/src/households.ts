@@ -28,7 +28,7 @@ export function createHouseholdsScreen(
 ): HouseholdsScreen {
   const input = h("input", {
     class: "search-input",
-    attrs: { type: "search", name: "query", autocomplete: "off", enterkeyhint: "search" },
+    attrs: { type: "search", name: "query", autocomplete: "off", enterkeyhint: "search", "data-testid": "household-search" },
   });
   const label = h("label", { class: "visually-hidden" });
   const button = h("button", { class: "search-button", attrs: { type: "submit" } });
@@ -124,7 +124,7 @@ function resultNodes(state: SearchState, retry: () => void): Node[] {
 function householdItem(hit: HouseholdHit): HTMLLIElement {
   return h(
     "li",
-    { class: "hh-item", attrs: { "data-id": hit.id, tabindex: "0", role: "button" } },
+    { class: "hh-item", attrs: { "data-id": hit.id, "data-household-id": hit.id, "data-testid": "household-hit", tabindex: "0", role: "button" } },
     h(
       "div",
       { class: "hh-line" },

@@ -130,7 +130,11 @@ export function createVisitForm(household: HouseholdDetailDto, options: VisitFor
   const empty = h("p", { class: "muted records-empty", text: t("visit.noRecords") });
   const problem = h("p", { class: "form-error", attrs: { role: "alert" } });
   problem.hidden = true;
-  const submitButton = h("button", { class: "button button-wide complete-visit", text: t("visit.complete"), attrs: { type: "submit" } });
+  const submitButton = h("button", {
+    class: "button button-wide complete-visit",
+    text: t("visit.complete"),
+    attrs: { type: "submit", "data-testid": "visit-submit" },
+  });
   const cancelButton = h("button", { class: "back", text: `‹ ${t("visit.cancel")}`, attrs: { type: "button" } });
   cancelButton.addEventListener("click", options.cancel);
 
@@ -171,6 +175,7 @@ export function createVisitForm(household: HouseholdDetailDto, options: VisitFor
         const sealed = h("input", { attrs: { type: "radio", name, value: "sealed" } });
         sealed.checked = true;
         const seal = textInput("seal_no");
+        seal.dataset.testid = "visit-seal-no";
         seal.classList.add("seal-input");
         seal.setAttribute("autocapitalize", "characters");
         const sealField = labelled(t("field.sealNo"), seal);
@@ -242,6 +247,7 @@ export function createVisitForm(household: HouseholdDetailDto, options: VisitFor
       }
       case "indoor_temperature": {
         const celsius = textInput("celsius", "", "number");
+        celsius.dataset.testid = "visit-temperature";
         celsius.setAttribute("step", "0.1");
         celsius.setAttribute("inputmode", "decimal");
         const room = textInput("room", t("field.defaultRoom"));

@@ -25,7 +25,7 @@ describe("app shell", () => {
     await app.ready;
     expect(document.getElementById("app-title")?.textContent).toBe("供暖管家");
     expect(document.title).toBe("供暖管家");
-    expect([...document.querySelectorAll(".tab:not([hidden])")].map((tab) => tab.textContent)).toEqual(["今日", "住户", "地图", "名片"]);
+    expect([...document.querySelectorAll(".tab:not([hidden])")].map((tab) => tab.textContent)).toEqual(["今日", "住户", "同步", "地图", "名片"]);
     expect(document.querySelector(".tab[aria-current]")?.textContent).toBe("今日");
     expect(document.querySelector(".pending")?.textContent).toBe("待同步 2");
     expect(document.querySelector(".net-label")?.textContent).toBe("在线");
@@ -102,7 +102,15 @@ describe("smoke report", () => {
     });
     const element = root();
     await reportSmoke(() => mountApp(element));
-    expect(calls.map((call) => call.cmd).sort()).toEqual(["lead_status", "pending_counts", "search_households", "smoke_ready", "today"]);
+    expect([...new Set(calls.map((call) => call.cmd))].sort()).toEqual([
+      "lead_status",
+      "pending_counts",
+      "plugin:event|listen",
+      "recent_alerts",
+      "search_households",
+      "smoke_ready",
+      "today",
+    ]);
     expect(calls.at(-1)!.args).toMatchObject({ report: { title: "供暖管家", households_rendered: 1, ui_error: null } });
   });
 

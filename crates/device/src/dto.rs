@@ -713,3 +713,61 @@ dto! {
         pub source: String,
     }
 }
+
+dto! {
+    /// Sync progress while a round runs: mutations settled of those to send.
+    pub struct SyncProgressDto {
+        pub done: u32,
+        pub total: u32,
+    }
+}
+
+dto! {
+    /// A change the server refused (需处理), with the server's reason.
+    pub struct AttentionDto {
+        pub mutation_id: String,
+        /// `visit` or `ticket`.
+        pub entity: String,
+        pub entity_id: String,
+        /// `create` for a visit, the action for a ticket (`accept`, `arrive`, …).
+        pub op: String,
+        /// When it was made on the device (RFC 3339).
+        pub device_time: String,
+        /// The server's code, e.g. `reassigned`, `not_found`.
+        pub code: String,
+        pub message: String,
+    }
+}
+
+dto! {
+    /// The sync panel (同步): what waits, how the last sync went, what the
+    /// server refused.
+    pub struct SyncPanelDto {
+        /// `idle`, `syncing`, `offline` (no answer from the central, or no
+        /// central configured) or `error`.
+        pub state: String,
+        /// Whether a central is configured and the background sync runs.
+        pub central: bool,
+        pub pending: PendingDto,
+        /// The last successful sync (RFC 3339).
+        pub last_success_at: Option<String>,
+        pub progress: Option<SyncProgressDto>,
+        pub last_error: Option<ErrorDto>,
+        pub attention: Vec<AttentionDto>,
+        /// The server's clock minus the device's, in milliseconds.
+        #[ts(type = "number | null")]
+        pub clock_offset_ms: Option<i64>,
+    }
+}
+
+dto! {
+    /// A local alert of the response clock (响应提醒): 10 minutes left, or overdue.
+    pub struct SlaAlertDto {
+        pub ticket_id: String,
+        /// `at_risk` or `breached`.
+        pub kind: String,
+        pub due_at: String,
+        pub category: String,
+        pub address: String,
+    }
+}

@@ -14,6 +14,7 @@ pub mod input;
 pub mod lead;
 pub mod location;
 pub mod map;
+mod panel;
 mod sync;
 pub mod tickets;
 mod visits;

@@ -85,3 +85,97 @@ async fn a_visit_recorded_on_the_device_reaches_the_central_exactly_once() {
     assert_eq!(device.pending().unwrap().total, 0);
     let _ = stop.send(());
 }
+
+/// The central seeded with the demo data, on loopback; returns its database
+/// file, its base URL and the sender that stops it.
+async fn start_central(dir: &std::path::Path) -> (std::path::PathBuf, String, tokio::sync::oneshot::Sender<()>) {
+    let central_db = dir.join("central.db");
+    let store = steward_central::store::Store::open(&central_db).unwrap();
+    let seeded = store.clone();
+    tokio::task::spawn_blocking(move || {
+        let data = steward_demo::generate(&steward_demo::DemoConfig::default()).unwrap();
+        steward_central::seed::seed_dataset(
+            &seeded,
+            &data,
+            PASSWORD,
+            PasswordPolicy::insecure_fast(),
+            data.config.as_of,
+        )
+        .unwrap()
+    })
+    .await
+    .unwrap();
+    let state = AppState::new(store, Config { password_policy: PasswordPolicy::insecure_fast(), ..Config::default() });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    tokio::spawn(steward_central::run(listener, state, async {
+        let _ = stopped.await;
+    }));
+    (central_db, base, stop)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_check_in_made_on_the_device_reaches_the_central_and_the_panel_follows() {
+    use steward_device::dto::{ArrivalInput, TicketActionInput};
+    use steward_device::{FakeGps, LocationFix};
+
+    let dir = tempfile::tempdir().unwrap();
+    let (central_db, base, stop) = start_central(dir.path()).await;
+    let device = Device::open(&dir.path().join("device")).unwrap();
+    device.bootstrap_demo("steward3", DeviceId::new_v7(Timestamp::UNIX_EPOCH, [4; 10])).unwrap();
+    let device = Arc::new(device);
+    // Before the central is configured the panel says so, and counts from the store.
+    let panel = device.sync_panel().unwrap();
+    assert_eq!((panel.state.as_str(), panel.central, panel.pending.total), ("offline", false, 0));
+
+    connect_central(&device, &base, PASSWORD.to_owned()).unwrap();
+    let first = wait_for(&device, "a first successful round", |s| s.last_success_at.is_some()).await;
+    let panel = device.sync_panel().unwrap();
+    assert_eq!((panel.state.as_str(), panel.central), ("idle", true));
+    assert!(panel.last_success_at.is_some() && panel.clock_offset_ms.is_some(), "{panel:?}");
+
+    // The dispatched ticket: accept and check in by (fake) GPS at the building.
+    let as_of = steward_demo::DemoConfig::default().as_of;
+    let task = device.today_view(as_of).unwrap().tickets.into_iter().find(|t| t.ticket.status == "dispatched").unwrap();
+    let detail = device.ticket_detail(&task.ticket.id, as_of).unwrap();
+    let building = steward_domain::geometry::LonLat::new(detail.building_lon, detail.building_lat).unwrap();
+    device.set_location_provider(Box::new(FakeGps(LocationFix { at: building, accuracy_m: 5.0 })));
+    let at: Timestamp = detail.events.last().unwrap().at.parse().unwrap();
+    let stamp = |n: u8, secs: i64| Stamp {
+        at: at + jiff::SignedDuration::from_secs(secs),
+        visit_random: [n; 10],
+        mutation_random: [n + 50; 10],
+    };
+    // The device's clock offset is whatever the exchange taught it; take it back out of the stamps.
+    let offset = jiff::SignedDuration::from_millis(panel.clock_offset_ms.unwrap());
+    let stamp = |n, secs| {
+        let s = stamp(n, secs);
+        Stamp { at: s.at - offset, ..s }
+    };
+    device.ticket_action(&task.ticket.id, &TicketActionInput::Accept, stamp(1, 30)).unwrap();
+    let arrived = device
+        .ticket_action(&task.ticket.id, &TicketActionInput::Arrive { proof: ArrivalInput::Gps }, stamp(2, 120))
+        .unwrap();
+    assert_eq!(arrived.detail.sla.status, "met");
+    assert_eq!(arrived.pending.priority, 2);
+
+    let after = wait_for(&device, "the ticket actions pushed", |s| {
+        s.pending_priority == 0 && s.last_success_at > first.last_success_at && s.in_progress.is_none()
+    })
+    .await;
+    assert_eq!((after.needs_attention, after.last_error), (0, None));
+    let central = rusqlite::Connection::open(&central_db).unwrap();
+    let status: String =
+        central.query_row("SELECT status FROM tickets WHERE id = ?1", [&task.ticket.id], |r| r.get(0)).unwrap();
+    assert_eq!(status, "on_site");
+    let panel = device.sync_panel().unwrap();
+    assert_eq!((panel.state.as_str(), panel.pending.total), ("idle", 0));
+    assert!(!device.ticket_detail(&task.ticket.id, as_of).unwrap().pending);
+
+    // The central goes away: the next round fails and the panel says offline.
+    let _ = stop.send(());
+    device.sync_now();
+    wait_for(&device, "a failed round", |s| s.last_error.is_some() && s.in_progress.is_none()).await;
+    assert_eq!(device.sync_panel().unwrap().state, "offline");
+}

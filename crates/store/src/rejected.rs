@@ -89,15 +89,16 @@ impl Store {
 
     /// Sends a refused mutation again: it goes back to the end of the
     /// outbox under the same mutation id (the server never applied it, so
-    /// the id is still free) and leaves the needs-attention list, in one
-    /// transaction. Returns whether it was there.
+    /// the id is still free) with its device stamp, and leaves the
+    /// needs-attention list, in one transaction. Returns whether it was there.
     pub fn retry_rejected(&mut self, mutation_id: MutationId) -> Result<bool> {
         let tx = self.write_tx()?;
         let id = mutation_id.to_string();
         let moved = tx
             .prepare_cached(
-                "INSERT INTO outbox (mutation_id, lane, entity, entity_id, op, payload, device_time) \
-                 SELECT mutation_id, lane, entity, entity_id, op, payload, device_time FROM needs_attention \
+                "INSERT INTO outbox (mutation_id, lane, entity, entity_id, op, payload, device_time, device_seq, \
+                 corrected_time, time_basis) SELECT mutation_id, lane, entity, entity_id, op, payload, device_time, \
+                 device_seq, corrected_time, time_basis FROM needs_attention \
                  WHERE mutation_id = ?1 ON CONFLICT (mutation_id) DO NOTHING",
             )?
             .execute([&id])?;
@@ -135,6 +136,8 @@ mod tests {
     fn a_refused_mutation_is_retried_or_dismissed() {
         let mut store = Store::open_in_memory().unwrap();
         let (a, b) = (queued(&mut store, 1), queued(&mut store, 2));
+        let stamp_of_a = store.pending(None, 10).unwrap()[0].stamp;
+        assert!(stamp_of_a.is_some());
         assert!(store.reject(a, "not_found", "household not found").unwrap());
         assert!(store.reject(b, "reassigned", "ticket reassigned").unwrap());
         assert_eq!(store.pending_counts().unwrap().bulk, 0);
@@ -144,6 +147,7 @@ mod tests {
         let back = store.pending(None, 10).unwrap();
         assert_eq!(back.iter().map(|e| e.mutation_id).collect::<Vec<_>>(), vec![a]);
         assert_eq!(back[0].entity_id, "v1");
+        assert_eq!(back[0].stamp, stamp_of_a, "the retried entry keeps its device stamp");
         assert!(store.dismiss_rejected(b).unwrap());
         assert_eq!(store.needs_attention_count().unwrap(), 0);
         // Neither is there any more: nothing changes.
