@@ -6,6 +6,8 @@
 
 mod commands;
 mod events;
+#[cfg(mobile)]
+mod mobile;
 mod lead_commands;
 pub mod smoke;
 
@@ -60,6 +62,10 @@ fn open_device(app: &tauri::App) -> Result<Arc<Device>, Box<dyn std::error::Erro
 pub fn run() {
     tracing_subscriber::fmt().with_env_filter(tracing_subscriber::EnvFilter::from_default_env()).init();
     let mut builder = tauri::Builder::default().plugin(tauri_plugin_notification::init());
+    #[cfg(mobile)]
+    {
+        builder = builder.plugin(tauri_plugin_geolocation::init());
+    }
     if let Some(smoke) = smoke::SmokeMode::from_env() {
         builder = builder.plugin(smoke.plugin()).manage(smoke);
     }
@@ -67,6 +73,8 @@ pub fn run() {
         .setup(|app| {
             let device = open_device(app)?;
             app.manage(lead_commands::LeadState::from_env(&device));
+            #[cfg(mobile)]
+            device.set_location_provider(Box::new(mobile::PhoneGps(app.handle().clone())));
             let alerts = Arc::new(events::AlertLog::default());
             events::spawn(app.handle(), &device, Arc::clone(&alerts));
             app.manage(alerts);
