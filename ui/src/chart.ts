@@ -97,12 +97,14 @@ export interface ColumnGeometry extends Column {
   y: number;
   width: number;
   height: number;
+  /** Whether the label is drawn: every k-th one, so labels of `labelWidth` never overlap. */
+  showLabel: boolean;
 }
 
 /** Vertical columns over a baseline at `height - axis`, scaled to the largest value. */
 export function columns(
   cols: Column[],
-  opts: { width?: number; height?: number; axis?: number; gap?: number } = {},
+  opts: { width?: number; height?: number; axis?: number; gap?: number; labelWidth?: number } = {},
 ): { width: number; height: number; baseline: number; columns: ColumnGeometry[] } {
   const width = opts.width ?? 320;
   const height = opts.height ?? 160;
@@ -111,13 +113,14 @@ export function columns(
   const baseline = height - axis;
   const max = Math.max(1e-9, ...cols.map((c) => (Number.isFinite(c.value) ? c.value : 0)));
   const slot = cols.length ? width / cols.length : width;
+  const every = Math.max(1, Math.ceil((opts.labelWidth ?? 30) / slot));
   return {
     width,
     height,
     baseline,
     columns: cols.map((c, i) => {
       const h = Number.isFinite(c.value) && c.value > 0 ? (c.value / max) * (baseline - 12) : 0;
-      return { ...c, x: i * slot + gap / 2, y: baseline - h, width: Math.max(1, slot - gap), height: h };
+      return { ...c, x: i * slot + gap / 2, y: baseline - h, width: Math.max(1, slot - gap), height: h, showLabel: i % every === 0 };
     }),
   };
 }
@@ -185,8 +188,8 @@ export function columnChart(cols: Column[], label: string): SVGSVGElement {
   root.append(el("line", { x1: 0, y1: g.baseline, x2: g.width, y2: g.baseline, class: "axis" }));
   for (const c of g.columns) {
     root.append(el("rect", { x: round(c.x), y: round(c.y), width: round(c.width), height: round(c.height), class: `bar tone-${c.tone}` }));
-    if (c.value > 0) root.append(el("text", { x: round(c.x + c.width / 2), y: round(c.y - 2), "text-anchor": "middle", class: "col-value" }, String(c.value)));
-    root.append(el("text", { x: round(c.x + c.width / 2), y: g.height - 5, "text-anchor": "middle", class: "col-label" }, c.label));
+    if (c.value > 0 && c.showLabel) root.append(el("text", { x: round(c.x + c.width / 2), y: round(c.y - 2), "text-anchor": "middle", class: "col-value" }, String(c.value)));
+    if (c.showLabel) root.append(el("text", { x: round(c.x + c.width / 2), y: g.height - 5, "text-anchor": "middle", class: "col-label" }, c.label));
   }
   return root;
 }

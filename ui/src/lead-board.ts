@@ -87,7 +87,8 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
     for (const c of clocks) {
       const tone = ticketTone(c.ticket.status, c.ticket.due_at, nowMs, c.ticket.sla_status);
       c.row.dataset.urgency = tone;
-      c.time.textContent = formatCountdown(remainingMs(c.ticket.due_at, nowMs));
+      // Once the steward is at the door the clock has stopped: no countdown.
+      c.time.textContent = tone === "met" ? t("board.met") : formatCountdown(remainingMs(c.ticket.due_at, nowMs));
       c.tone.textContent = t(tone === "ok" ? "sla.on_track" : (`sla.${tone}` as MessageKey));
     }
   }

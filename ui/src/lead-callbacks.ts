@@ -4,7 +4,7 @@
 // (`GET /api/v1/callbacks`, `GET /api/v1/callbacks/contradictions`).
 
 import { h } from "./dom";
-import { t } from "./i18n";
+import { hasMessage, t } from "./i18n";
 import { type LeadApiError, leadDocument, needsNetwork, toLeadError } from "./lead-api";
 
 /** One callback as the central lists it (`CallbackDto` in its OpenAPI). */
@@ -16,8 +16,25 @@ export interface CallbackRow {
   resident_name: string;
   steward_name: string;
   work_day: string;
+  /** What the steward recorded about the valve: `{ state, seal_no? }`. */
+  recorded_valve?: { state: string; seal_no?: string | null } | null;
   outcome?: { outcome: "not_reached" } | { outcome: "reached"; satisfaction: number; heating_works?: boolean | null; complaint?: string | null } | null;
-  contradiction?: { kind?: string; recorded?: unknown } | Record<string, unknown> | null;
+  contradiction?: { code?: string; recorded?: { state: string; seal_no?: string | null } } | null;
+}
+
+/** Why the call is made: every handled suspension, or the 30% sample. */
+export function reasonWord(reason: string): string {
+  const key = `cb.reason.${reason}`;
+  return hasMessage(key) ? t(key) : reason;
+}
+
+/** The contradiction in words: what was recorded against what the resident said. */
+export function contradictionText(row: CallbackRow): string | null {
+  const c = row.contradiction;
+  if (!c) return null;
+  const valve = c.recorded ?? row.recorded_valve;
+  const recorded = valve?.state === "sealed" && valve.seal_no ? t("cb.recordedSealed", { seal: valve.seal_no }) : t("cb.recordedClosed");
+  return t("cb.shutButHeated", { recorded });
 }
 
 export interface CallbackData {
@@ -66,7 +83,9 @@ export function createCallbacksScreen(options: { load?: () => Promise<CallbackDa
       { class: `cb-item${contradiction ? " cb-contradiction" : ""}`, attrs: { "data-id": r.id } },
       h("span", { class: "cb-line" }, h("span", { class: "cb-name", text: r.resident_name }), h("span", { class: `chip chip-${outcome.tone}`, text: outcome.text })),
       h("span", { class: "cb-address", text: r.address }),
-      h("span", { class: "muted", text: `${r.steward_name} · ${r.work_day} · ${r.reason}` }),
+      h("span", { class: "muted", text: `${r.steward_name} · ${r.work_day} · ${reasonWord(r.reason)}` }),
+      contradiction ? h("span", { class: "cb-why", text: contradictionText(r) ?? "" }) : null,
+      r.outcome && r.outcome.outcome === "reached" && r.outcome.complaint ? h("span", { class: "cb-complaint", text: `“${r.outcome.complaint}”` }) : null,
     );
   }
 

@@ -92,6 +92,12 @@ export const leadZhCN = {
   "cb.notReached": "未接通",
   "cb.pending": "待回访",
   "cb.satisfaction": "满意度 {score}",
+  "cb.reason.suspension_handled": "报停回访",
+  "cb.reason.sampled": "抽样回访",
+  "cb.recordedSealed": "记录已关阀铅封（{seal}）",
+  "cb.recordedClosed": "记录已关阀",
+  "cb.shutButHeated": "{recorded}，住户称暖气是热的",
+  "board.met": "已到达",
 } as const;
 
 export type LeadMessageKey = keyof typeof leadZhCN;
@@ -186,4 +192,10 @@ export const leadEn: Record<LeadMessageKey, string> = {
   "cb.notReached": "Not reached",
   "cb.pending": "To call",
   "cb.satisfaction": "Satisfaction {score}",
+  "cb.reason.suspension_handled": "Suspension callback",
+  "cb.reason.sampled": "Sampled callback",
+  "cb.recordedSealed": "recorded closed and sealed ({seal})",
+  "cb.recordedClosed": "recorded closed",
+  "cb.shutButHeated": "Valve {recorded}, but the resident says the heating works",
+  "board.met": "Arrived",
 };

@@ -41,6 +41,14 @@ describe("chart geometry", () => {
       [2, 12, 46, 128],
       [52, 76, 46, 64],
     ]);
+    expect(g.columns.every((c) => c.showLabel)).toBe(true);
+  });
+
+  it("labels every k-th column when 30 days do not fit side by side", () => {
+    const days = Array.from({ length: 30 }, (_, i) => ({ label: `11-${i + 1}`, value: i, tone: "good" }));
+    // 320 px / 30 columns ≈ 10.7 px a slot; a 30 px label needs every third.
+    const shown = columns(days, { width: 320, labelWidth: 30 }).columns.filter((c) => c.showLabel).map((c) => c.label);
+    expect(shown).toEqual(days.filter((_, i) => i % 3 === 0).map((d) => d.label));
   });
 
   it("draws a ring arc clockwise from 12 o'clock, the large arc past half", () => {

@@ -52,6 +52,7 @@ function board(): DispatchBoardDto {
       leadTicket("t-late", -3 * MIN, { sla_status: "breached" }),
       leadTicket("t-new", 20 * MIN, { status: "new", assignee: null, assignee_name: null, unaccepted: true, waiting_minutes: 7 }),
       leadTicket("t-soon", 6 * MIN, { sla_status: "at_risk" }),
+      leadTicket("t-there", 2 * MIN, { status: "on_site", sla_status: "met" }),
     ],
     stale_devices: [
       {
@@ -89,7 +90,7 @@ const CANDIDATES: CandidatesDto = {
 
 describe("dispatch board", () => {
   it("orders breached, then at risk, then by due time", () => {
-    expect(boardOrder(board().tickets, NOW).map((t) => t.id)).toEqual(["t-late", "t-soon", "t-new", "t-fine"]);
+    expect(boardOrder(board().tickets, NOW).map((t) => t.id)).toEqual(["t-late", "t-soon", "t-new", "t-fine", "t-there"]);
   });
 
   it("shows live countdowns with at-risk and breached highlighted, stale devices with their queue, incidents and alerts", async () => {
@@ -105,6 +106,7 @@ describe("dispatch board", () => {
       ["t-soon", "at_risk", "06:00"],
       ["t-new", "ok", "20:00"],
       ["t-fine", "ok", "25:00"],
+      ["t-there", "met", "已到达"],
     ]);
     expect(rows[2]!.querySelector(".ticket-assignee")?.textContent).toBe("未派单");
     expect(rows[2]!.querySelector(".ticket-unaccepted")?.textContent).toBe("超时未接 7 分钟");
@@ -274,7 +276,7 @@ describe("callbacks", () => {
   const cb = (id: string, outcome: CallbackRow["outcome"]): CallbackRow => ({
     id,
     kind: "visit",
-    reason: "suspension",
+    reason: "suspension_handled",
     address: "鑫隆帝景城 1号楼 1单元 101室",
     resident_name: "李建国",
     steward_name: "张三",
@@ -293,13 +295,15 @@ describe("callbacks", () => {
     mockCommands({
       lead_document: (args: unknown) =>
         (args as { path: string }).path.includes("contradictions")
-          ? [cb("c-1", { outcome: "reached", satisfaction: 2, heating_works: true })]
+          ? [{ ...cb("c-1", { outcome: "reached", satisfaction: 2, heating_works: true }), contradiction: { code: "shut_valve_but_heated", recorded: { state: "sealed", seal_no: "SH2026-000019" } } }]
           : [cb("c-1", { outcome: "reached", satisfaction: 2, heating_works: true }), cb("c-2", null)],
     });
     const screen = createCallbacksScreen();
     await screen.show();
     expect([...screen.element.querySelectorAll(".sub-title")].map((e) => e.textContent)).toEqual(["矛盾记录 1", "回访清单 2"]);
     expect(screen.element.querySelectorAll(".cb-contradiction")).toHaveLength(1);
+    expect(screen.element.querySelector(".cb-contradiction .cb-why")?.textContent).toBe("记录已关阀铅封（SH2026-000019），住户称暖气是热的");
+    expect(screen.element.querySelector(".cb-contradiction .muted")?.textContent).toBe("张三 · 2026-11-25 · 报停回访");
   });
 });
 
