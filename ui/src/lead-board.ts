@@ -37,12 +37,18 @@ export interface DispatchBoard {
   render(): void;
 }
 
-/** Most urgent first: breached, then at risk, then by due time. */
+/** Most urgent first: breached, at risk, not accepted in time (escalated), the rest by due time, arrived last. */
 export function boardOrder(tickets: LeadTicketDto[], nowMs: number): LeadTicketDto[] {
-  const rank = { breached: 0, at_risk: 1, ok: 2, met: 3 } as const;
+  const rank = (x: LeadTicketDto): number => {
+    const tone = ticketTone(x.status, x.due_at, nowMs, x.sla_status);
+    if (tone === "breached") return 0;
+    if (tone === "at_risk") return 1;
+    if (tone === "met") return 4;
+    return x.unaccepted ? 2 : 3;
+  };
   return [...tickets].sort((a, b) => {
-    const ra = rank[ticketTone(a.status, a.due_at, nowMs, a.sla_status)];
-    const rb = rank[ticketTone(b.status, b.due_at, nowMs, b.sla_status)];
+    const ra = rank(a);
+    const rb = rank(b);
     return ra - rb || a.due_at.localeCompare(b.due_at) || a.id.localeCompare(b.id);
   });
 }

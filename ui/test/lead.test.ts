@@ -89,8 +89,11 @@ const CANDIDATES: CandidatesDto = {
 };
 
 describe("dispatch board", () => {
-  it("orders breached, then at risk, then by due time", () => {
+  it("orders breached, at risk, escalated, then by due time, arrived last", () => {
     expect(boardOrder(board().tickets, NOW).map((t) => t.id)).toEqual(["t-late", "t-soon", "t-new", "t-fine", "t-there"]);
+    // An escalated ticket (not accepted in time) goes before one due sooner that is on its way.
+    const escalated = [leadTicket("t-a", 12 * MIN), leadTicket("t-b", 20 * MIN, { unaccepted: true })];
+    expect(boardOrder(escalated, NOW).map((t) => t.id)).toEqual(["t-b", "t-a"]);
   });
 
   it("shows live countdowns with at-risk and breached highlighted, stale devices with their queue, incidents and alerts", async () => {
