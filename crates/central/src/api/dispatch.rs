@@ -7,10 +7,10 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use steward_domain::ids::TicketId;
 use steward_domain::org::Role;
-use utoipa::ToSchema;
+use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::ApiPath;
+use super::{ApiPath, ApiQuery, page_limit};
 use crate::auth::Caller;
 use crate::error::{AppError, ErrorBody};
 use crate::server::AppState;
@@ -39,6 +39,13 @@ pub struct CandidateDto {
     pub position_source: String,
 }
 
+#[derive(Debug, Clone, Default, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct CandidatesQuery {
+    /// Only the best `limit` rows (1–10000); every steward of the team when absent.
+    pub limit: Option<u32>,
+}
+
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct CandidatesDto {
     pub ticket_id: Uuid,
@@ -54,14 +61,16 @@ pub struct CandidatesDto {
 /// policy's speed, plus the load of their open tickets. Team leads of the
 /// ticket's district and admins only.
 #[utoipa::path(get, path = "/api/v1/tickets/{id}/candidates", tag = "dispatch", security(("bearer" = [])),
-    params(("id" = uuid::Uuid, Path, description = "Ticket id")),
+    params(("id" = uuid::Uuid, Path, description = "Ticket id"), CandidatesQuery),
     responses((status = 200, body = CandidatesDto), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn candidates(
     State(state): State<AppState>,
     caller: Caller,
     ApiPath(id): ApiPath<TicketId>,
+    ApiQuery(q): ApiQuery<CandidatesQuery>,
 ) -> Result<Json<CandidatesDto>, AppError> {
     caller.require(&[Role::TeamLead, Role::Admin])?;
+    let limit = q.limit.map(|l| page_limit(Some(l), l, 10_000).map(|l| l as usize)).transpose()?;
     let now = state.clock.now();
     let found = state
         .store
@@ -76,7 +85,7 @@ pub async fn candidates(
                 .and_then(|h| h.location)
                 .or_else(|| ctx.district_centroid.get(&row.district_id).copied());
             let ranked = match home {
-                Some(home) => sla::rank_for(&ctx, row.district_id, home, row.ticket.due_at()),
+                Some(home) => sla::rank_for(&ctx, row.district_id, home, row.ticket.due_at(), limit),
                 None => Vec::new(),
             };
             let candidates = ranked

@@ -13,14 +13,13 @@ use steward_domain::dispatch::{
 };
 use steward_domain::geometry::{LonLat, districts_from_geojson};
 use steward_domain::ids::{DistrictId, HouseholdId, TeamId, UserId};
-use steward_domain::org::{Role, Staff};
 use steward_domain::sla::{
     ArrivalVerdict, ServicePolicy, SlaFacts, SlaStatus, UnverifiedReason, sla_status, verify_arrival,
 };
 use steward_domain::ticket::{ArrivalProof, TicketAction, TicketCategory, TicketEvent, TicketStatus};
 
 use crate::json::TicketDto;
-use crate::store::{Db, StoreError, TicketRow};
+use crate::store::{Db, StewardInfo, StoreError, TicketRow};
 
 /// The tag on a household's door (and its seal), as the QR code prints it.
 pub fn door_tag(account_no: &str) -> String {
@@ -37,7 +36,7 @@ pub fn centroid(boundary: &str) -> Option<LonLat> {
 /// What is known about one steward for dispatch and the lead's map.
 #[derive(Debug, Clone)]
 pub struct StewardState {
-    pub staff: Staff,
+    pub staff: StewardInfo,
     pub districts: Vec<DistrictId>,
     pub snapshot: StewardSnapshot,
 }
@@ -71,7 +70,7 @@ impl SlaContext {
             }
         }
         let mut stewards = HashMap::new();
-        for staff in db.all_staff()?.into_iter().filter(|s| s.role == Role::Steward) {
+        for staff in db.stewards()? {
             let districts = steward_districts.remove(&staff.id).unwrap_or_default();
             let sync = syncs.get(&staff.id);
             let snapshot = StewardSnapshot {
@@ -247,12 +246,19 @@ pub fn waiting_since(status: TicketStatus, reported_at: Timestamp, events: &[Tic
     }
 }
 
-/// Ranks the stewards of the ticket's team for it, earliest ETA first.
-pub fn rank_for(ctx: &SlaContext, district: DistrictId, home: LonLat, due_at: Timestamp) -> Vec<Candidate> {
+/// Ranks the stewards of the ticket's team for it, earliest ETA first; with
+/// `limit`, only the best `limit`.
+pub fn rank_for(
+    ctx: &SlaContext,
+    district: DistrictId,
+    home: LonLat,
+    due_at: Timestamp,
+    limit: Option<usize>,
+) -> Vec<Candidate> {
     let Some(team) = ctx.district_team.get(&district) else { return Vec::new() };
     let snapshots: Vec<StewardSnapshot> = ctx.team_stewards(*team).iter().map(|s| s.snapshot).collect();
     let ticket = DispatchTicket { location: home, due_at };
-    rank_candidates(&ticket, &snapshots, ctx.now, ctx.policy.dispatch(), None)
+    rank_candidates(&ticket, &snapshots, ctx.now, ctx.policy.dispatch(), limit)
 }
 
 /// The position source's wire code.

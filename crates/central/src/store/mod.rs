@@ -29,13 +29,14 @@ use steward_domain::ids::{DeviceId, DistrictId, TeamId, UserId};
 use steward_domain::org::Role;
 
 pub use attachments::AttachmentRow;
-pub use read::{
-    CardData, Change, ChangeOp, DistrictRow, HouseholdFilter, HouseholdRow, PullPage, TicketFilter, TicketRow,
-};
 pub use callbacks::{CallbackFilter, CallbackRow, CallbackSource, CoverageRow, SatisfactionRow};
+pub use read::{
+    CardData, Change, ChangeOp, DistrictRow, HouseholdFilter, HouseholdRow, PullPage, StewardInfo, TicketFilter,
+    TicketRow,
+};
 pub use reports::{CardCoverageRow, ReportScope, SlaDimension, SlaGroup, SuspensionCoverageRow};
-pub use sweeps::{PlannedRow, SweepRow};
 pub use stamps::StampRow;
+pub use sweeps::{PlannedRow, SweepRow};
 pub use write::{ChangeRecord, HouseholdImport};
 
 /// The migrations, in order; `PRAGMA user_version` counts those applied.

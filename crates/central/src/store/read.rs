@@ -55,6 +55,16 @@ pub struct TicketFilter {
     pub offset: u32,
 }
 
+/// A steward as dispatch shows them, read from columns without parsing the
+/// staff record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StewardInfo {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub team_id: Option<steward_domain::ids::TeamId>,
+}
+
 /// A district with its boundary (a one-feature GeoJSON collection).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DistrictRow {
@@ -522,6 +532,31 @@ impl Db<'_> {
         rows.map(|r| {
             let (id, n) = r?;
             Ok((parse_id(&id)?, u32::try_from(n).unwrap_or(u32::MAX)))
+        })
+        .collect()
+    }
+
+    /// Every steward.
+    pub fn stewards(&self) -> Result<Vec<StewardInfo>> {
+        let mut stmt = self.0.prepare_cached(
+            "SELECT id, username, json_extract(doc, '$.display_name'), team_id FROM staff WHERE role = 'steward'",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, Option<String>>(2)?,
+                r.get::<_, Option<String>>(3)?,
+            ))
+        })?;
+        rows.map(|r| {
+            let (id, username, display_name, team) = r?;
+            Ok(StewardInfo {
+                id: parse_id(&id)?,
+                username,
+                display_name: display_name.unwrap_or_default(),
+                team_id: team.map(|t| parse_id(&t)).transpose()?,
+            })
         })
         .collect()
     }

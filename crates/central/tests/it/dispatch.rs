@@ -79,6 +79,13 @@ async fn candidates_are_ranked_by_eta_from_position_or_centroid_plus_load() {
         (&json!(true), &Value::Null, &json!(1), &json!("district_centroid"))
     );
 
+    // `limit` keeps the head of the same ranking.
+    let (_, top) = app.get(Some(&lead1), &format!("/api/v1/tickets/{ticket}/candidates?limit=1")).await;
+    assert_eq!(top["candidates"].as_array().unwrap().len(), 1);
+    assert_eq!(top["candidates"][0]["steward_id"], json!(app.user("steward2")));
+    let (status, bad) = app.get(Some(&lead1), &format!("/api/v1/tickets/{ticket}/candidates?limit=0")).await;
+    assert_eq!((status, &bad["code"]), (StatusCode::BAD_REQUEST, &json!("bad_limit")));
+
     // 70 minutes on the fix is too old: steward2 ranks from SH-02's centroid,
     // 1 768.82 m away, 7.075 minutes; both are stale and past the deadline.
     app.clock.advance(mins(68));
