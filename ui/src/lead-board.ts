@@ -265,6 +265,12 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
       return panel;
     }
     const verb = ticket.status === "new" ? "board.assign" : "board.reassign";
+    // A reassignment says why (the central records it; 改派 when left empty).
+    const reason =
+      ticket.status === "new"
+        ? null
+        : h("input", { class: "reassign-reason", attrs: { type: "text", maxlength: "200", placeholder: t("board.reason"), "aria-label": t("board.reason") } });
+    if (reason) panel.append(reason);
     panel.append(
       h(
         "ol",
@@ -273,7 +279,7 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
           const button = h("button", { class: "button candidate-assign", text: t(verb), attrs: { type: "button" } });
           const isAssignee = c.steward_id === ticket.assignee;
           button.disabled = isAssignee;
-          button.addEventListener("click", () => void doAssign(ticket, c));
+          button.addEventListener("click", () => void doAssign(ticket, c, reason?.value.trim() || null));
           return h(
             "li",
             { class: "candidate", attrs: { "data-id": c.steward_id, "data-meets": String(c.meets_deadline), "data-stale": String(c.stale) } },
@@ -299,9 +305,9 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
     return panel;
   }
 
-  async function doAssign(ticket: LeadTicketDto, c: CandidateDto): Promise<void> {
+  async function doAssign(ticket: LeadTicketDto, c: CandidateDto, reason: string | null): Promise<void> {
     try {
-      await assign(ticket.id, c.steward_id, null);
+      await assign(ticket.id, c.steward_id, reason);
       notice = t("board.assigned", { name: c.name || c.steward_id });
       openTicket = null;
       picked = null;

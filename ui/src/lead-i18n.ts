@@ -98,6 +98,7 @@ export const leadZhCN = {
   "cb.recordedClosed": "记录已关阀",
   "cb.shutButHeated": "{recorded}，住户称暖气是热的",
   "board.met": "已到达",
+  "board.reason": "改派原因（可选）",
 } as const;
 
 export type LeadMessageKey = keyof typeof leadZhCN;
@@ -198,4 +199,5 @@ export const leadEn: Record<LeadMessageKey, string> = {
   "cb.recordedClosed": "recorded closed",
   "cb.shutButHeated": "Valve {recorded}, but the resident says the heating works",
   "board.met": "Arrived",
+  "board.reason": "Why reassign (optional)",
 };

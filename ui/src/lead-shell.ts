@@ -34,6 +34,9 @@ export const LEAD_ONLY: readonly string[] = ["board", "teamMap", "dashboard", "c
 /** A steward's field tabs: hidden from team leads. Every other tab (同步, 名片, …) is everyone's. */
 export const STEWARD_ONLY: readonly string[] = ["today", "households", "map"];
 
+/** How often the dispatch board reads the central again while it is shown. */
+export const REFRESH_MS = 30_000;
+
 export interface LeadScreens {
   map: MapScreen;
   board: DispatchBoard;
@@ -69,12 +72,19 @@ export function createLeadScreens(options: { status?: typeof leadStatus } = {}):
   for (const element of Object.values(screens)) element.hidden = true;
   let lead = false;
   let navElement: HTMLElement | null = null;
+  let current = "";
   setInterval(() => {
     map.tick();
     teamMap.tick();
   }, 1000);
+  // Incoming tickets reach the board without a tap: while it is shown (and
+  // the page visible) it reads the central again every REFRESH_MS.
+  setInterval(() => {
+    if (current === "board" && !board.element.hidden && document.visibilityState !== "hidden") void board.reload();
+  }, REFRESH_MS);
 
   function selected(tab: string): void {
+    current = tab;
     if (tab === "map") void map.show();
     else if (tab === "board") void board.reload();
     else if (tab === "teamMap") void teamMap.show();

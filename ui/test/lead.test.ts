@@ -1,5 +1,5 @@
 import { clearMocks } from "@tauri-apps/api/mocks";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { CandidatesDto } from "../src/bindings/CandidatesDto";
 import type { DispatchBoardDto } from "../src/bindings/DispatchBoardDto";
 import type { LeadTicketDto } from "../src/bindings/LeadTicketDto";
@@ -8,7 +8,7 @@ import { boardOrder, createDispatchBoard, etaText, shanghaiTime } from "../src/l
 import { createCallbacksScreen, outcomeText, type CallbackRow } from "../src/lead-callbacks";
 import { createDashboard, daysBack, outcomeColumns, responseColumns, responseHistogram, type SlaReport, type SlaRow, stewardBars } from "../src/lead-dashboard";
 import { teamMapModel } from "../src/lead-map";
-import { createLeadScreens } from "../src/lead-shell";
+import { createLeadScreens, REFRESH_MS } from "../src/lead-shell";
 import { dueIn, mockCommands, NOW } from "./fixtures";
 import { mapFixture } from "./map-fixtures";
 
@@ -152,6 +152,25 @@ describe("dispatch board", () => {
     expect(assigned).toEqual({ ticketId: "t-new", stewardId: "s-2", reason: null });
     expect(calls.filter((c) => c.cmd === "lead_board")).toHaveLength(2);
     expect(screen.element.querySelector(".board-notice")?.textContent).toBe("已派给 李四");
+  });
+
+  it("sends the reason of a reassignment", async () => {
+    let assigned: unknown = null;
+    mockCommands({
+      lead_board: board(),
+      lead_candidates: { ...CANDIDATES, ticket_id: "t-fine" },
+      lead_assign: (args: unknown) => ((assigned = args), leadTicket("t-fine", 25 * MIN, { assignee: "s-2" })),
+    });
+    const screen = createDispatchBoard({ now: () => NOW, autoTick: false });
+    await screen.reload();
+    await screen.openCandidates("t-fine");
+    const reason = screen.element.querySelector<HTMLInputElement>(".reassign-reason")!;
+    reason.value = " 张三在另一户处理漏水 ";
+    const button = screen.element.querySelector<HTMLButtonElement>(".candidate button")!;
+    expect(button.textContent).toBe("改派");
+    button.click();
+    await flush();
+    expect(assigned).toEqual({ ticketId: "t-fine", stewardId: "s-2", reason: "张三在另一户处理漏水" });
   });
 
   it("says it needs the network when the central cannot be reached, and retries", async () => {
@@ -349,6 +368,25 @@ describe("lead navigation", () => {
     expect(nav.dataset.role).toBe("lead");
     expect(nav.getAttribute("aria-label")).toBe("班组长导航");
     expect(selected).toEqual(["board"]);
+  });
+
+  it("reads the board again every 30 seconds while it is shown, and not when another tab is", async () => {
+    vi.useFakeTimers();
+    try {
+      const calls = mockCommands({ lead_board: board() });
+      const screens = createLeadScreens({ status: async () => ({ is_lead: true, central: true, display_name: "赵班长" }) });
+      screens.board.element.hidden = false;
+      screens.selected("board");
+      await vi.advanceTimersByTimeAsync(REFRESH_MS * 2);
+      expect(calls.filter((c) => c.cmd === "lead_board")).toHaveLength(3);
+      screens.board.element.hidden = true;
+      screens.selected("callbacks");
+      const before = calls.filter((c) => c.cmd === "lead_board").length;
+      await vi.advanceTimersByTimeAsync(REFRESH_MS * 2);
+      expect(calls.filter((c) => c.cmd === "lead_board")).toHaveLength(before);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("keeps the steward's tabs, with the map, for everyone else", async () => {
