@@ -6,18 +6,21 @@
 //! read the list and the contradictions. Stewards never see who is called
 //! about them. A scorecard is for the steward, their team lead and admins.
 
+use std::collections::BTreeMap;
+
 use axum::Json;
 use axum::extract::State;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use steward_domain::callback::{
-    CallbackOutcome, CallbackReason, DEFAULT_SAMPLE_PERCENT, WorkItem, WorkKind, find_contradiction, plan_callbacks,
+    CallbackOutcome, CallbackReason, CompletedWork, DEFAULT_SAMPLE_PERCENT, HandledSuspension, WorkItem, WorkKind,
+    find_contradiction, plan_callbacks,
 };
 use steward_domain::ground::ValveState;
 use steward_domain::ids::UserId;
 use steward_domain::org::Role;
-use steward_domain::report::{day_from_number, day_number, rate};
+use steward_domain::report::{day_from_number, day_number, rate, service_day};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -102,43 +105,59 @@ pub async fn generate(
     let (from, to) = generation_days(&q)?;
     let now = state.clock.now();
     let scope = ReportScope::new(&caller.scope);
-    let out = state
+    // The work of the whole period is read once, off the writer; each day
+    // is drawn on its own; one write job adds what is new. Work synced in
+    // between is picked up by the next generation.
+    let (first, last) = (day_number(from), day_number(to));
+    let src = state.store.read(move |db| db.callback_source(&scope, (first, last))).await?;
+    let mut by_day: BTreeMap<i32, (Vec<HandledSuspension>, Vec<CompletedWork>)> = BTreeMap::new();
+    let day_of = |item: &WorkItem| src.meta.get(item).map(|m| day_number(service_day(m.at)));
+    for s in &src.suspensions {
+        if let Some(d) = day_of(&WorkItem::Visit(s.visit_id)) {
+            by_day.entry(d).or_default().0.push(*s);
+        }
+    }
+    for w in &src.work {
+        if let Some(d) = day_of(&w.item) {
+            by_day.entry(d).or_default().1.push(*w);
+        }
+    }
+    let mut out = GenerateResponse {
+        from: from.to_string(),
+        to: to.to_string(),
+        suspensions: 0,
+        sampled: 0,
+        added: 0,
+        strata: Vec::new(),
+    };
+    let mut tasks = Vec::new();
+    for (n, (suspensions, work)) in &by_day {
+        let plan = plan_callbacks(*n as u64, suspensions, work, DEFAULT_SAMPLE_PERCENT);
+        let day = day_from_number(*n).map(|d| d.to_string()).unwrap_or_default();
+        for task in plan.tasks {
+            let Some(meta) = src.meta.get(&task.item) else { continue };
+            match task.reason {
+                CallbackReason::SuspensionHandled => out.suspensions += 1,
+                CallbackReason::Sampled => out.sampled += 1,
+            }
+            tasks.push((task, meta.clone()));
+        }
+        out.strata.extend(plan.strata.iter().map(|s| StratumDto {
+            day: day.clone(),
+            steward_id: s.steward_id.0,
+            kind: kind_code(s.kind).to_owned(),
+            population: s.population as u64,
+            quota: s.quota as u64,
+        }));
+    }
+    out.added = state
         .store
         .write(move |tx| {
-            let mut out = GenerateResponse {
-                from: from.to_string(),
-                to: to.to_string(),
-                suspensions: 0,
-                sampled: 0,
-                added: 0,
-                strata: Vec::new(),
-            };
-            let mut day = from;
-            while day <= to {
-                let n = day_number(day);
-                let src = tx.db().callback_source(&scope, (n, n))?;
-                let plan = plan_callbacks(n as u64, &src.suspensions, &src.work, DEFAULT_SAMPLE_PERCENT);
-                for task in &plan.tasks {
-                    let Some(meta) = src.meta.get(&task.item) else { continue };
-                    match task.reason {
-                        CallbackReason::SuspensionHandled => out.suspensions += 1,
-                        CallbackReason::Sampled => out.sampled += 1,
-                    }
-                    out.added += u64::from(tx.insert_callback(task, meta, now)?);
-                }
-                out.strata.extend(plan.strata.iter().map(|s| StratumDto {
-                    day: day.to_string(),
-                    steward_id: s.steward_id.0,
-                    kind: kind_code(s.kind).to_owned(),
-                    population: s.population as u64,
-                    quota: s.quota as u64,
-                }));
-                day = match day.tomorrow() {
-                    Ok(d) => d,
-                    Err(_) => break,
-                };
+            let mut added = 0;
+            for (task, meta) in &tasks {
+                added += u64::from(tx.insert_callback(task, meta, now)?);
             }
-            Ok::<_, AppError>(out)
+            Ok::<_, AppError>(added)
         })
         .await?;
     Ok(Json(out))

@@ -3,6 +3,8 @@
 //! everything. Days are calendar days in Asia/Shanghai; `from` and `to` are
 //! inclusive dates (`YYYY-MM-DD`), open when absent.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -11,7 +13,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use steward_domain::org::Role;
-use steward_domain::report::{SlaFigures, SlaTally, day_number, rate};
+use steward_domain::report::{SlaFigures, SlaTally, day_from_number, day_number, rate};
 use steward_domain::ticket::TicketCategory;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -218,14 +220,25 @@ pub async fn sla_report(
     now: Timestamp,
 ) -> Result<(Vec<SlaRow>, SlaRow), AppError> {
     let days = period.days();
-    let (groups, names) = state
-        .store
-        .read(move |db| {
-            let (policy, _, _) = db.service_policy()?;
-            let groups = db.sla_report(&scope, by, days, policy.sla(), now)?;
-            Ok((groups, db.names(by)?))
-        })
-        .await?;
+    let (policy, names, bounds) =
+        state.store.read(move |db| Ok((db.service_policy()?.0, db.names(by)?, db.fact_day_bounds(days)?))).await?;
+    // The days with tickets are split into one contiguous part per core,
+    // judged on their own reader connections at once, and the tallies merged.
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get()).clamp(1, 4);
+    let mut jobs = tokio::task::JoinSet::new();
+    for part in bounds.map(|b| split_days(b, parts)).unwrap_or_default() {
+        let (store, scope, policy) = (state.store.clone(), scope.clone(), policy.clone());
+        jobs.spawn(async move { store.read(move |db| db.sla_report(&scope, by, part, policy.sla(), now)).await });
+    }
+    let mut merged: HashMap<Option<String>, SlaTally> = HashMap::new();
+    while let Some(done) = jobs.join_next().await {
+        for g in done?? {
+            merged.entry(g.key).or_default().merge(&g.tally);
+        }
+    }
+    let mut groups: Vec<crate::store::SlaGroup> =
+        merged.into_iter().map(|(key, tally)| crate::store::SlaGroup { key, tally }).collect();
+    groups.sort_by(|a, b| a.key.cmp(&b.key));
     let mut total = SlaTally::default();
     let rows = groups
         .into_iter()
@@ -242,6 +255,27 @@ pub async fn sla_report(
         })
         .collect();
     Ok((rows, SlaRow::new("total".into(), "合计".into(), total.finish())))
+}
+
+/// `(first, last)` day numbers cut into at most `parts` contiguous ranges.
+fn split_days((first, last): (i32, i32), parts: usize) -> Vec<(i32, i32)> {
+    let (Some(lo), Some(hi)) = (day_from_number(first), day_from_number(last)) else {
+        return vec![(first, last)];
+    };
+    let span = lo.until(hi).map_or(0, |s| s.get_days()).max(0) + 1;
+    let parts = parts.max(1) as i32;
+    let size = ((span + parts - 1) / parts).max(1);
+    let mut out = Vec::new();
+    let mut start = lo;
+    while start <= hi {
+        let end = start.checked_add(jiff::Span::new().days(size - 1)).map_or(hi, |e| e.min(hi));
+        out.push((day_number(start), day_number(end)));
+        match end.tomorrow() {
+            Ok(next) => start = next,
+            Err(_) => break,
+        }
+    }
+    out
 }
 
 /// The SLA report: on-time rate, median and p90 response time, breaches,
@@ -550,4 +584,21 @@ pub async fn contact_cards(
         })
         .collect();
     render(f, "contact-cards", CardReport { rows: rows.clone() }, &rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::split_days;
+
+    #[test]
+    fn days_split_into_contiguous_parts() {
+        // 121 days: 61 and 60.
+        assert_eq!(split_days((20261115, 20270315), 2), [(20261115, 20270114), (20270115, 20270315)]);
+        assert_eq!(split_days((20261120, 20261120), 4), [(20261120, 20261120)]);
+        assert_eq!(
+            split_days((20261130, 20261202), 4),
+            [(20261130, 20261130), (20261201, 20261201), (20261202, 20261202)]
+        );
+        assert_eq!(split_days((20261120, 20261121), 1), [(20261120, 20261121)]);
+    }
 }

@@ -329,6 +329,18 @@ impl Db<'_> {
         Ok(out)
     }
 
+    /// The first and last day with tickets within the days `from..=to`.
+    pub fn fact_day_bounds(&self, (from, to): (i32, i32)) -> Result<Option<(i32, i32)>> {
+        let row: (Option<i32>, Option<i32>) = self
+            .0
+            .prepare_cached("SELECT min(day), max(day) FROM ticket_facts WHERE day BETWEEN ?1 AND ?2")?
+            .query_row(params![from, to], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(match row {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        })
+    }
+
     /// The display names of staff, teams or districts, by id.
     pub fn names(&self, by: SlaDimension) -> Result<HashMap<String, String>> {
         let sql = match by {
