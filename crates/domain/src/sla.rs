@@ -1297,6 +1297,9 @@ mod tests {
         assert_eq!(json["stale_minutes"], 10);
         assert_eq!(json["incident_threshold"], 5);
         assert_eq!(serde_json::from_value::<ServicePolicy>(json.clone()).unwrap(), p);
+        // A device that holds only the clock reads the same document (the
+        // central's feed entry of kind `sla_policy`) as an `SlaPolicy`.
+        assert_eq!(&serde_json::from_value::<SlaPolicy>(json.clone()).unwrap(), p.sla());
         assert_eq!(p.escalation(), SignedDuration::from_mins(5));
         assert_eq!(p.sla().response_minutes(TicketCategory::Payment), None);
 
