@@ -76,11 +76,13 @@ impl Scenario {
     }
 }
 
-/// One device of a world: a store file and its id.
+/// One device of a world: a store file, its id, and how far its clock is
+/// off (it stays off by that much for the world's life, as a phone's does).
 pub struct Device {
     pub path: PathBuf,
     pub id: DeviceId,
     pub store: DeviceStore,
+    pub skew: SignedDuration,
 }
 
 /// A central process on its own copy of the seeded database, the proxy in
@@ -114,8 +116,9 @@ pub struct Tally {
 
 impl World {
     /// A world on a fresh copy of `template` with `devices` devices, each
-    /// through its initial sync.
-    pub async fn new(bins: &Bins, template: &std::path::Path, devices: usize) -> anyhow::Result<World> {
+    /// through its initial sync. Device clocks are two hours fast, two
+    /// hours slow, then anywhere within ±2 h, chosen from `seed`.
+    pub async fn new(bins: &Bins, template: &std::path::Path, devices: usize, seed: u64) -> anyhow::Result<World> {
         let dir = tempfile::tempdir()?;
         let db = dir.path().join("central.db");
         world::copy_db(template, &db)?;
@@ -133,7 +136,12 @@ impl World {
         for i in 0..devices {
             let path = w.dir.path().join(format!("device-{i}.db"));
             let store = world::open_device(&path)?;
-            w.devices.push(Device { path, id: DeviceId(Uuid::now_v7()), store });
+            let skew = match i {
+                0 => SignedDuration::from_hours(2),
+                1 => SignedDuration::from_hours(-2),
+                _ => SignedDuration::from_secs((Jitter::new(seed + i as u64).next_u64() % 14_400) as i64 - 7_200),
+            };
+            w.devices.push(Device { path, id: DeviceId(Uuid::now_v7()), store, skew });
         }
         w.settle().await?;
         Ok(w)
@@ -142,10 +150,10 @@ impl World {
     fn syncer(
         &self,
         device: usize,
-        skew: SignedDuration,
         seed: u64,
     ) -> anyhow::Result<Syncer<std::sync::Mutex<steward_store::Store>, HttpTransport, SkewedClock>> {
         let d = &self.devices[device];
+        let skew = d.skew;
         let transport = Arc::new(world::transport(&self.proxy.base())?);
         let config = world::sync_config(STEWARD, d.id, seed);
         Ok(Syncer::new(d.store.clone(), transport, Arc::new(SkewedClock(skew)), config))
@@ -159,7 +167,7 @@ impl World {
         self.proxy.set_up(true);
         for _pass in 0..2 {
             for i in 0..self.devices.len() {
-                let mut s = self.syncer(i, SignedDuration::ZERO, 0)?;
+                let mut s = self.syncer(i, 0)?;
                 s.round().await.with_context(|| format!("settling device {i}"))?;
             }
         }
@@ -175,13 +183,18 @@ impl World {
         Ok(())
     }
 
-    fn record(&mut self, device: usize, visits: &[CompletedVisit], device_time: Timestamp) -> anyhow::Result<()> {
+    fn record(
+        &mut self,
+        device: usize,
+        visits: &[CompletedVisit],
+        device_time: Timestamp,
+    ) -> anyhow::Result<Vec<MutationId>> {
         let mut store = self.devices[device].store.lock().unwrap_or_else(|p| p.into_inner());
-        world::record(&mut store, visits, device_time)?;
+        let mutations = world::record(&mut store, visits, device_time)?;
         drop(store);
         self.recorded.extend(visits.iter().map(|v| v.id()));
         self.tally.visits += visits.len() as u64;
-        Ok(())
+        Ok(mutations)
     }
 
     /// Runs one round of `scenario` from `seed`, then counts.
@@ -213,8 +226,8 @@ impl World {
     }
 
     /// Syncs device `device` until a round gets through.
-    async fn sync_through(&mut self, device: usize, skew: SignedDuration, seed: u64) -> anyhow::Result<()> {
-        let mut s = self.syncer(device, skew, seed)?;
+    async fn sync_through(&mut self, device: usize, seed: u64) -> anyhow::Result<()> {
+        let mut s = self.syncer(device, seed)?;
         for _ in 0..500 {
             self.tally.attempts += 1;
             if let Ok(report) = s.round().await {
@@ -229,18 +242,29 @@ impl World {
     async fn flaky(&mut self, seed: u64) -> anyhow::Result<()> {
         let mut j = Jitter::new(seed);
         let n = 1 + j.next_u64() % 8;
-        // The device clock: exactly two hours slow or fast on a fifth of
-        // the rounds each, anywhere within ±2 h on the rest.
-        let skew = match j.next_u64() % 5 {
-            0 => SignedDuration::from_hours(-2),
-            1 => SignedDuration::from_hours(2),
-            _ => SignedDuration::from_secs((j.next_u64() % 14_400) as i64 - 7_200),
-        };
         let visits = self.visits(&mut j, n);
         let device = (j.next_u64() % self.devices.len() as u64) as usize;
-        self.record(device, &visits, SkewedClock(skew).now())?;
+        // The visits happen now; the device's clock says two hours off.
+        let truth = Timestamp::now();
+        let mutations = self.record(device, &visits, SkewedClock(self.devices[device].skew).now())?;
         self.proxy.set_faults(Some((seed, 30 + j.next_u64() % 50)));
-        self.sync_through(device, skew, seed).await
+        self.sync_through(device, seed).await?;
+        // The central settled on honest times all the same.
+        let db = self.central.inspect()?;
+        for m in mutations {
+            let honest: i64 = db
+                .query_row("SELECT honest_ms FROM mutation_stamps WHERE mutation_id = ?1", [m.to_string()], |r| {
+                    r.get(0)
+                })
+                .with_context(|| format!("the stamp of mutation {m}"))?;
+            let off = (honest - truth.as_millisecond()).abs();
+            ensure!(
+                off < 10_000,
+                "mutation {m}: honest time {off} ms from the truth (clock {})",
+                self.devices[device].skew
+            );
+        }
+        Ok(())
     }
 
     async fn two_devices(&mut self, seed: u64) -> anyhow::Result<()> {
@@ -248,11 +272,10 @@ impl World {
         let mut j = Jitter::new(seed);
         let (na, nb) = (1 + j.next_u64() % 5, 1 + j.next_u64() % 5);
         let (a, b) = (self.visits(&mut j, na), self.visits(&mut j, nb));
-        self.record(0, &a, Timestamp::now())?;
-        self.record(1, &b, Timestamp::now())?;
+        self.record(0, &a, SkewedClock(self.devices[0].skew).now())?;
+        self.record(1, &b, SkewedClock(self.devices[1].skew).now())?;
         self.proxy.set_faults(Some((seed, 30 + j.next_u64() % 40)));
-        let (mut s0, mut s1) =
-            (self.syncer(0, SignedDuration::ZERO, seed)?, self.syncer(1, SignedDuration::ZERO, seed + 1)?);
+        let (mut s0, mut s1) = (self.syncer(0, seed)?, self.syncer(1, seed + 1)?);
         let (r0, r1) = tokio::join!(until_ok_fn(&mut s0), until_ok_fn(&mut s1));
         self.tally.attempts += r0? + r1?;
         Ok(())
@@ -272,7 +295,7 @@ impl World {
         let lead = api.login(&lead_name).await?;
         let me = world::steward(STEWARD);
         api.post(&lead, &format!("/api/v1/tickets/{id}/assign"), &json!({"steward_id": me})).await?;
-        self.sync_through(0, SignedDuration::ZERO, seed).await?;
+        self.sync_through(0, seed).await?;
 
         // Offline, the lead gives the ticket to a teammate; after that, not
         // knowing, the steward accepts it and records the visit. (An accept
@@ -294,17 +317,20 @@ impl World {
                 None,
                 EventId(Uuid::now_v7()),
             )?;
+            // The event is at the corrected time, as the app records it; the
+            // device's clock says two hours off.
+            let device_time = SkewedClock(self.devices[0].skew).now();
             store.record_ticket_event(
                 &t,
                 &event,
-                &MutationMeta { mutation_id: MutationId(Uuid::now_v7()), device_time: at },
+                &MutationMeta { mutation_id: MutationId(Uuid::now_v7()), device_time },
             )?;
         }
         let visit = world::visit(household.id, me, (j.next_u64() % 50_000) as i64);
-        self.record(0, std::slice::from_ref(&visit), Timestamp::now())?;
+        self.record(0, std::slice::from_ref(&visit), SkewedClock(self.devices[0].skew).now())?;
         self.proxy.set_up(true);
         self.proxy.set_faults(Some((seed, 20 + j.next_u64() % 40)));
-        self.sync_through(0, SignedDuration::ZERO, seed).await?;
+        self.sync_through(0, seed).await?;
         self.proxy.set_faults(None);
 
         let attention = self.devices[0].store.lock().unwrap_or_else(|p| p.into_inner()).needs_attention()?;
@@ -334,16 +360,12 @@ impl World {
         let mut j = Jitter::new(seed);
         let n = 20 + j.next_u64() % 40;
         let visits = self.visits(&mut j, n);
-        self.record(0, &visits, Timestamp::now())?;
+        self.record(0, &visits, SkewedClock(self.devices[0].skew).now())?;
         let d = &self.devices[0];
         let mut config = world::sync_config(STEWARD, d.id, seed);
         config.batch = BatchLimits { max_mutations: 1 + (j.next_u64() % 6) as usize, ..BatchLimits::default() };
-        let handle = steward_sync::spawn(
-            d.store.clone(),
-            world::transport(&self.proxy.base())?,
-            SkewedClock(SignedDuration::ZERO),
-            config,
-        );
+        let handle =
+            steward_sync::spawn(d.store.clone(), world::transport(&self.proxy.base())?, SkewedClock(d.skew), config);
         let mut status = handle.status();
         // Kill the server once part of the batch is settled.
         let keep = 1 + j.next_u64() % (n / 2);
@@ -365,7 +387,7 @@ impl World {
         self.central.restart().await?;
         self.proxy.set_target(self.central.addr);
         handle.sync_now();
-        wait_drained(&mut status).await?;
+        wait_drained(&mut status, SkewedClock(self.devices[0].skew).now()).await?;
         handle.shutdown().await;
         Ok(())
     }
@@ -379,8 +401,8 @@ impl World {
             // Others push a stack of visits the process then pulls in small pages.
             let n = 20 + j.next_u64() % 60;
             let visits = self.visits(&mut j, n);
-            self.record(0, &visits, Timestamp::now())?;
-            self.sync_through(0, SignedDuration::ZERO, seed).await?;
+            self.record(0, &visits, SkewedClock(self.devices[0].skew).now())?;
+            self.sync_through(0, seed).await?;
             (0, 3 + (j.next_u64() % 8) as u32, 200)
         } else {
             (10 + (j.next_u64() % 40) as usize, 1000, 1 + (j.next_u64() % 5) as usize)
@@ -394,7 +416,7 @@ impl World {
             households,
             record,
             seed,
-            skew: SignedDuration::ZERO,
+            skew: d.skew,
             pull_limit,
             batch,
         };
@@ -426,7 +448,7 @@ impl World {
         let n = 2_000;
         let visits = self.visits(&mut j, n);
         // Recorded over three days without a network.
-        let start = Timestamp::now().checked_sub(SignedDuration::from_hours(72))?;
+        let start = SkewedClock(self.devices[0].skew).now().checked_sub(SignedDuration::from_hours(72))?;
         {
             let mut store = self.devices[0].store.lock().unwrap_or_else(|p| p.into_inner());
             for (i, v) in visits.iter().enumerate() {
@@ -437,11 +459,11 @@ impl World {
         self.recorded.extend(visits.iter().map(|v| v.id()));
         self.tally.visits += n;
         self.proxy.set_up(false);
-        let mut s = self.syncer(0, SignedDuration::ZERO, seed)?;
+        let mut s = self.syncer(0, seed)?;
         ensure!(s.round().await.is_err(), "no network, no round");
         self.proxy.set_up(true);
         self.proxy.set_faults(Some((seed, 20 + j.next_u64() % 30)));
-        self.sync_through(0, SignedDuration::ZERO, seed).await
+        self.sync_through(0, seed).await
     }
 }
 
@@ -457,8 +479,8 @@ async fn until_ok_fn<S: steward_sync::StoreAccess, T: steward_sync::Transport, C
 }
 
 /// Waits until a round has gone through with nothing queued.
-async fn wait_drained(status: &mut tokio::sync::watch::Receiver<SyncStatus>) -> anyhow::Result<()> {
-    let since = Timestamp::now();
+/// `since` is on the device's clock, as the status's times are.
+async fn wait_drained(status: &mut tokio::sync::watch::Receiver<SyncStatus>, since: Timestamp) -> anyhow::Result<()> {
     let done = |st: &SyncStatus| {
         st.last_success_at.is_some_and(|t| t >= since)
             && st.in_progress.is_none()
@@ -531,7 +553,7 @@ pub async fn run(
         Scenario::TwoDevices | Scenario::Flaky | Scenario::ClientKillPush | Scenario::ClientKillPull => 2,
         _ => 1,
     };
-    let mut w = World::new(bins, template, devices).await.context("making the world")?;
+    let mut w = World::new(bins, template, devices, seed).await.context("making the world")?;
     for r in 0..rounds {
         let s = seed.wrapping_add(r);
         w.round(scenario, s).await.with_context(|| {

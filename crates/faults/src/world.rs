@@ -75,12 +75,14 @@ pub fn visit(household: HouseholdId, steward: UserId, n: i64) -> CompletedVisit 
 
 /// Records `visits` on the device, each with its outbox entry, at the
 /// device's (possibly wrong) `device_time`.
-pub fn record(store: &mut Store, visits: &[CompletedVisit], device_time: Timestamp) -> anyhow::Result<()> {
+pub fn record(store: &mut Store, visits: &[CompletedVisit], device_time: Timestamp) -> anyhow::Result<Vec<MutationId>> {
+    let mut ids = Vec::with_capacity(visits.len());
     for v in visits {
         let m = MutationMeta { mutation_id: MutationId(Uuid::now_v7()), device_time };
         store.record_visit(v, &m)?;
+        ids.push(m.mutation_id);
     }
-    Ok(())
+    Ok(ids)
 }
 
 /// A device clock set `skew` away from the true time.
