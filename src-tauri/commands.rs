@@ -9,8 +9,8 @@ use serde::Serialize;
 use std::sync::Arc;
 use steward_device::dto::{
     BuildingDto, CommunityDto, ContactCardDto, HouseholdDetailDto, HouseholdHitDto, HouseholdRowDto, LocationFixDto,
-    PendingDto, RecordedVisitDto, SlaAlertDto, SyncPanelDto, TicketActionInput, TicketActionResultDto, TicketDetailDto,
-    TodayDto, UnitDto, VisitInput,
+    PendingDto, RecordedVisitDto, SessionDto, SlaAlertDto, StartStateDto, SyncPanelDto, TicketActionInput,
+    TicketActionResultDto, TicketDetailDto, TodayDto, UnitDto, VisitInput,
 };
 
 use steward_device::{Device, DeviceError, InputError, Profile, Stamp, SyncStatus};
@@ -187,4 +187,33 @@ pub fn sync_now(device: State<'_, Arc<Device>>) -> bool {
 #[tauri::command]
 pub fn recent_alerts(alerts: State<'_, Arc<AlertLog>>) -> Vec<SlaAlertDto> {
     alerts.all()
+}
+
+/// The central the app syncs with (`HEAT_STEWARD_CENTRAL_URL`), if any.
+pub struct Central(pub Option<String>);
+
+/// What the UI shows first: the sign-in screen, or the steward's work.
+#[tauri::command]
+pub fn start_state(device: State<'_, Arc<Device>>, central: State<'_, Central>) -> UiResult<StartStateDto> {
+    Ok(device.start_state(central.0.as_deref())?)
+}
+
+/// Signs in at the configured central; the token is remembered and the sync starts.
+#[tauri::command]
+pub async fn sign_in(
+    device: State<'_, Arc<Device>>,
+    central: State<'_, Central>,
+    username: String,
+    password: String,
+) -> UiResult<SessionDto> {
+    let base =
+        central.0.clone().ok_or(UiError { code: "no_central", message: "no central server is configured".into() })?;
+    let new_id = steward_domain::ids::DeviceId::from(uuid::Uuid::now_v7());
+    Ok(steward_device::sign_in(&device, &base, &username, &password, new_id).await?)
+}
+
+/// Signs out: the token is forgotten; the work on the device stays.
+#[tauri::command]
+pub fn sign_out(device: State<'_, Arc<Device>>) -> UiResult<()> {
+    Ok(device.sign_out()?)
 }

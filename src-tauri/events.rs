@@ -39,9 +39,14 @@ impl AlertLog {
 
 /// Starts the tasks that push the device's news to the UI.
 pub fn spawn<R: Runtime>(app: &AppHandle<R>, device: &Arc<Device>, alerts: Arc<AlertLog>) {
-    if let Some(mut updates) = device.sync_updates() {
+    {
         let (app, device) = (app.clone(), Arc::clone(device));
         tauri::async_runtime::spawn(async move {
+            // The sync starts at sign-in when no session was remembered.
+            if device.sync_attached().wait_for(|running| *running).await.is_err() {
+                return;
+            }
+            let Some(mut updates) = device.sync_updates() else { return };
             let mut tickets = device.open_tickets_key().ok();
             loop {
                 match device.sync_panel() {

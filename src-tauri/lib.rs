@@ -6,9 +6,9 @@
 
 mod commands;
 mod events;
+mod lead_commands;
 #[cfg(mobile)]
 mod mobile;
-mod lead_commands;
 pub mod smoke;
 
 use std::path::PathBuf;
@@ -52,8 +52,15 @@ fn open_device(app: &tauri::App) -> Result<Arc<Device>, Box<dyn std::error::Erro
     }
     let device = Arc::new(device);
     if let Ok(central) = std::env::var(CENTRAL_URL_ENV) {
-        let password = std::env::var(PASSWORD_ENV).unwrap_or_else(|_| "heat-demo".to_owned());
-        tauri::async_runtime::block_on(async { steward_device::connect_central(&device, &central, password) })?;
+        // With a password in the environment (scripts, tests) the app signs in
+        // by itself; otherwise a remembered session resumes, or the UI shows
+        // the sign-in screen. No network is needed to start.
+        tauri::async_runtime::block_on(async {
+            match std::env::var(PASSWORD_ENV) {
+                Ok(password) => steward_device::connect_central(&device, &central, password).map_err(|e| e.to_string()),
+                Err(_) => steward_device::resume_session(&device, &central).map(|_| ()).map_err(|e| e.to_string()),
+            }
+        })?;
     }
     Ok(device)
 }
@@ -79,6 +86,7 @@ pub fn run() {
             events::spawn(app.handle(), &device, Arc::clone(&alerts));
             app.manage(alerts);
             app.manage(device);
+            app.manage(commands::Central(std::env::var(CENTRAL_URL_ENV).ok()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -104,6 +112,9 @@ pub fn run() {
             commands::retry_attention,
             commands::sync_now,
             commands::recent_alerts,
+            commands::start_state,
+            commands::sign_in,
+            commands::sign_out,
             lead_commands::map_view,
             lead_commands::set_map_tile_url,
             lead_commands::lead_status,

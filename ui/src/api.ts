@@ -21,7 +21,9 @@ import type { TodayDto } from "./bindings/TodayDto";
 import type { UnitDto } from "./bindings/UnitDto";
 import type { VisitInput } from "./bindings/VisitInput";
 import type { LocationFixDto } from "./bindings/LocationFixDto";
+import type { SessionDto } from "./bindings/SessionDto";
 import type { SlaAlertDto } from "./bindings/SlaAlertDto";
+import type { StartStateDto } from "./bindings/StartStateDto";
 import type { SyncPanelDto } from "./bindings/SyncPanelDto";
 import type { TicketActionInput } from "./bindings/TicketActionInput";
 import type { TicketActionResultDto } from "./bindings/TicketActionResultDto";
@@ -146,6 +148,21 @@ export function syncNow(): Promise<boolean> {
 /** The response-clock alerts raised since the app started. */
 export function recentAlerts(): Promise<SlaAlertDto[]> {
   return call<SlaAlertDto[]>("recent_alerts");
+}
+
+/** What to show first: the sign-in screen, or the steward's work. */
+export function startState(): Promise<StartStateDto> {
+  return call<StartStateDto>("start_state");
+}
+
+/** Signs in at the configured central; the token is remembered on the device. */
+export function signIn(username: string, password: string): Promise<SessionDto> {
+  return call<SessionDto>("sign_in", { username, password });
+}
+
+/** Signs out: the token is forgotten; the work on the device stays. */
+export function signOut(): Promise<void> {
+  return call<void>("sign_out");
 }
 
 /** The screen to open first (`HEAT_STEWARD_START_SCREEN`), or null. */

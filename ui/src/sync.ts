@@ -3,7 +3,7 @@
 // server refused with its reason — each can be sent again or let go. The
 // panel is pushed from Rust on every change (`sync-status` events).
 
-import { type ApiError, dismissAttention, retryAttention, syncNow, syncPanel } from "./api";
+import { type ApiError, dismissAttention, retryAttention, signOut, syncNow, syncPanel } from "./api";
 import type { AttentionDto } from "./bindings/AttentionDto";
 import type { SyncPanelDto } from "./bindings/SyncPanelDto";
 import { h } from "./dom";
@@ -25,6 +25,8 @@ export interface SyncScreenOptions {
   dismiss?: (mutationId: string) => Promise<SyncPanelDto>;
   retry?: (mutationId: string) => Promise<SyncPanelDto>;
   now?: () => Promise<boolean>;
+  /** Signs out (then the app shows the sign-in screen). */
+  signOut?: () => Promise<void>;
   /** The panel changed (the header badge follows the pending total). */
   changed?: (panel: SyncPanelDto) => void;
 }
@@ -69,6 +71,17 @@ export function createSyncScreen(options: SyncScreenOptions = {}): SyncScreen {
       h("span", { class: "plain-meta attention-reason", text: reasonText(a) }),
       h("div", { class: "attention-actions" }, retryButton, dismissButton),
     );
+  }
+
+  function signOutButton(): HTMLElement {
+    const button = h("button", { class: "button button-quiet button-wide", text: t("login.signOut"), attrs: { type: "button", "data-testid": "sign-out" } });
+    button.addEventListener("click", () => {
+      void (options.signOut ?? (() => signOut().then(() => window.location.reload())))().catch((error: unknown) => {
+        problem = error as ApiError;
+        render();
+      });
+    });
+    return button;
   }
 
   function render(): void {
@@ -122,6 +135,7 @@ export function createSyncScreen(options: SyncScreenOptions = {}): SyncScreen {
         syncButton,
       ),
       problem ? h("p", { class: "form-error", attrs: { role: "alert", "data-code": problem.code }, text: problem.message }) : null,
+      p.central ? signOutButton() : null,
       h("h3", { class: "section-title", text: t("sync.attention", { count: p.attention.length }) }),
       p.attention.length
         ? h("ul", { class: "plain-list attention-list" }, ...p.attention.map(attentionRow))

@@ -771,3 +771,24 @@ dto! {
         pub address: String,
     }
 }
+
+dto! {
+    /// The steward signed in on this device (登录状态).
+    pub struct SessionDto {
+        pub username: String,
+        pub display_name: String,
+        /// The central signed in to.
+        pub central: String,
+    }
+}
+
+dto! {
+    /// What the app shows first.
+    pub struct StartStateDto {
+        /// The configured central, if any.
+        pub central: Option<String>,
+        pub session: Option<SessionDto>,
+        /// Show the sign-in screen.
+        pub needs_sign_in: bool,
+    }
+}

@@ -38,6 +38,8 @@ pub enum InputError {
     Required(&'static str),
     #[error("({lon}, {lat}) is not a position")]
     BadLocation { lon: f64, lat: f64 },
+    #[error("{message}")]
+    SignIn { code: &'static str, message: String },
 }
 
 impl From<StoreError> for InputError {
@@ -65,6 +67,7 @@ impl InputError {
             InputError::NoLocationFix => "no_location_fix",
             InputError::Required(_) => "required",
             InputError::BadLocation { .. } => "bad_location",
+            InputError::SignIn { code, .. } => code,
         }
     }
 }

@@ -15,12 +15,13 @@ pub mod lead;
 pub mod location;
 pub mod map;
 mod panel;
+pub mod session;
 mod sync;
 pub mod tickets;
 mod visits;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 
 use jiff::Timestamp;
 use jiff::tz::{Offset, TimeZone};
@@ -33,6 +34,7 @@ pub use bootstrap::snapshot_for_steward;
 pub use card::CardOrg;
 pub use input::InputError;
 pub use location::{FakeGps, LocationFix, LocationProvider};
+pub use session::{resume_session, sign_in};
 pub use steward_sync::{Credentials, SyncHandle, SyncStatus};
 pub use sync::{connect_central, start_sync};
 pub use tickets::SlaAlertRaised;
@@ -103,6 +105,10 @@ pub struct Device {
     store: Mutex<Store>,
     /// The background sync, once started (see [`start_sync`]).
     sync: std::sync::OnceLock<SyncHandle>,
+    /// What the sync signs in with (see [`session`]).
+    secrets: Arc<Mutex<session::SessionSecrets>>,
+    /// Whether a sync runs: the app's event loop waits on it.
+    attached: tokio::sync::watch::Sender<bool>,
     /// Where location fixes come from; none on a desktop.
     location: std::sync::OnceLock<Box<dyn LocationProvider>>,
     /// The monotonic clock and the wall clock read together at open: the
@@ -120,6 +126,8 @@ impl Device {
             store: Mutex::new(store),
             sync: std::sync::OnceLock::new(),
             location: std::sync::OnceLock::new(),
+            secrets: Arc::default(),
+            attached: tokio::sync::watch::Sender::new(false),
             boot: (std::time::Instant::now(), Timestamp::now()),
         })
     }
@@ -151,6 +159,12 @@ impl Device {
     /// A second call keeps the first handle.
     pub fn attach_sync(&self, handle: SyncHandle) {
         let _ = self.sync.set(handle);
+        self.attached.send_replace(true);
+    }
+
+    /// Becomes `true` once a sync runs (the app subscribes to its status then).
+    pub fn sync_attached(&self) -> tokio::sync::watch::Receiver<bool> {
+        self.attached.subscribe()
     }
 
     /// Tells the running sync, if any, that a local change waits in the outbox.

@@ -42,6 +42,8 @@ pub fn start_sync(
 /// Call it inside the app's tokio runtime.
 pub fn connect_central(device: &Arc<Device>, base: &str, password: String) -> crate::Result<()> {
     let profile = device.profile()?;
+    // Signed in by configuration (no token to remember): the UI goes straight in.
+    device.remember(&profile.steward.username, "", base).map_err(|e| crate::DeviceError::Central(e.to_string()))?;
     let seed = profile.device_id.map_or(0, |id| id.as_uuid().as_u64_pair().1);
     let credentials = Credentials { username: profile.steward.username, password, device_id: profile.device_id };
     let handle = start_sync(Arc::clone(device), base, credentials, seed)

@@ -39,6 +39,7 @@ fn export_all(dir: &Path) {
     steward_device::dto::LocationFixDto::export_all(&cfg).unwrap();
     steward_device::dto::SyncPanelDto::export_all(&cfg).unwrap();
     steward_device::dto::SlaAlertDto::export_all(&cfg).unwrap();
+    steward_device::dto::StartStateDto::export_all(&cfg).unwrap();
     steward_device::map::MapViewDto::export_all(&cfg).unwrap();
     steward_device::lead::DispatchBoardDto::export_all(&cfg).unwrap();
     steward_device::lead::CandidatesDto::export_all(&cfg).unwrap();

@@ -1,0 +1,217 @@
+//! Signing in (登录): the steward's username and password against the
+//! configured central, a remembered token, and signing out. The token is
+//! kept on the device (`meta`), so an offline start goes straight to the
+//! last signed-in steward's work; the password is kept in memory only,
+//! while the app runs, to sign in again when the token expires.
+
+use std::sync::{Arc, Mutex};
+
+use steward_domain::ids::DeviceId;
+use steward_protocol::{AttachmentStatus, ErrorBody, PullResponse, PushRequest, PushResponse};
+use steward_sync::{AttachmentPiece, Credentials, HttpTransport, SyncConfig, SystemClock, Transport, TransportError};
+
+use crate::dto::{SessionDto, StartStateDto};
+use crate::input::InputError;
+use crate::{Device, DeviceError};
+
+/// Device settings of the remembered session.
+pub mod session_keys {
+    pub const USERNAME: &str = "session.username";
+    pub const TOKEN: &str = "session.token";
+    pub const CENTRAL: &str = "session.central";
+}
+
+/// What the sync signs in with: the remembered token first, then the
+/// password if the steward typed it since the app started. Signing out
+/// empties it, so the sync stops reaching the central.
+#[derive(Debug, Default)]
+pub struct SessionSecrets {
+    token: Option<String>,
+    password: Option<String>,
+}
+
+/// The central's transport with the session's secrets.
+struct SessionTransport {
+    inner: HttpTransport,
+    secrets: Arc<Mutex<SessionSecrets>>,
+}
+
+impl SessionTransport {
+    fn secrets(&self) -> std::sync::MutexGuard<'_, SessionSecrets> {
+        self.secrets.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+impl Transport for SessionTransport {
+    async fn login(&self, credentials: &Credentials) -> Result<String, TransportError> {
+        let (token, password) = {
+            let mut s = self.secrets();
+            (s.token.take(), s.password.clone())
+        };
+        if let Some(token) = token {
+            return Ok(token);
+        }
+        let Some(password) = password else {
+            return Err(TransportError::Unauthorized(ErrorBody::new("signed_out", "sign in again to sync")));
+        };
+        self.inner.login(&Credentials { password, ..credentials.clone() }).await
+    }
+
+    async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, TransportError> {
+        self.inner.push(token, request).await
+    }
+
+    async fn pull(&self, token: &str, cursor: Option<&str>, limit: u32) -> Result<PullResponse, TransportError> {
+        self.inner.pull(token, cursor, limit).await
+    }
+
+    async fn attachment_offset(&self, token: &str, sha256: &str) -> Result<Option<(u64, bool)>, TransportError> {
+        self.inner.attachment_offset(token, sha256).await
+    }
+
+    async fn put_attachment(&self, token: &str, piece: AttachmentPiece) -> Result<AttachmentStatus, TransportError> {
+        self.inner.put_attachment(token, piece).await
+    }
+}
+
+fn central_error(e: TransportError) -> InputError {
+    match e {
+        TransportError::Unauthorized(b) => InputError::SignIn { code: "bad_credentials", message: b.message },
+        TransportError::Network(m) => InputError::SignIn { code: "central_unreachable", message: m },
+        other => InputError::SignIn { code: "central", message: other.to_string() },
+    }
+}
+
+impl Device {
+    /// The remembered session, if a steward signed in on this device.
+    pub fn session(&self) -> Result<Option<SessionDto>, InputError> {
+        let store = self.store();
+        let Some(username) = store.meta(session_keys::USERNAME)?.filter(|u| !u.is_empty()) else { return Ok(None) };
+        let central = store.meta(session_keys::CENTRAL)?.unwrap_or_default();
+        drop(store);
+        let display_name = self.profile().map(|p| p.steward.display_name).unwrap_or_default();
+        Ok(Some(SessionDto { username, display_name, central }))
+    }
+
+    /// Signs out: the remembered token is forgotten and the sync can no
+    /// longer sign in; the work on the device stays (unsynced records are
+    /// never dropped) and goes up after the next sign-in.
+    pub fn sign_out(&self) -> Result<(), InputError> {
+        {
+            let mut store = self.store();
+            for key in [session_keys::USERNAME, session_keys::TOKEN] {
+                store.set_meta(key, "")?;
+            }
+        }
+        let mut secrets = self.secrets.lock().unwrap_or_else(|p| p.into_inner());
+        *secrets = SessionSecrets::default();
+        Ok(())
+    }
+
+    pub(crate) fn remember(&self, username: &str, token: &str, central: &str) -> Result<(), InputError> {
+        let mut store = self.store();
+        store.set_meta(session_keys::USERNAME, username)?;
+        store.set_meta(session_keys::TOKEN, token)?;
+        store.set_meta(session_keys::CENTRAL, central)?;
+        Ok(())
+    }
+
+    /// Starts the background sync signing in with the session's secrets
+    /// (once per app run; later sign-ins only change the secrets).
+    fn start_session_sync(self: &Arc<Self>, base: &str) -> Result<(), InputError> {
+        if self.sync.get().is_some() {
+            return Ok(());
+        }
+        let profile = self.profile()?;
+        let inner = HttpTransport::new(base, crate::sync::REQUEST_TIMEOUT).map_err(central_error)?;
+        let transport = SessionTransport { inner, secrets: Arc::clone(&self.secrets) };
+        let credentials =
+            Credentials { username: profile.steward.username, password: String::new(), device_id: profile.device_id };
+        let mut config = SyncConfig::new(credentials);
+        config.seed = profile.device_id.map_or(0, |id| id.as_uuid().as_u64_pair().1);
+        self.attach_sync(steward_sync::spawn(Arc::clone(self), transport, SystemClock, config));
+        Ok(())
+    }
+}
+
+impl Device {
+    /// What the app shows first: the sign-in screen when a central is
+    /// configured and no steward is signed in (and no sync runs), else the
+    /// work on the device, online or not.
+    pub fn start_state(&self, central: Option<&str>) -> Result<StartStateDto, InputError> {
+        let session = self.session()?;
+        let needs_sign_in = central.is_some() && session.is_none();
+        Ok(StartStateDto { central: central.map(str::to_owned), session, needs_sign_in })
+    }
+}
+
+/// The remembered session's sync at start, with no network needed: the
+/// steward goes straight to their work; the sync signs in with the
+/// remembered token when the central answers. Returns whether a session
+/// was remembered. Call it inside the app's tokio runtime.
+pub fn resume_session(device: &Arc<Device>, base: &str) -> Result<bool, InputError> {
+    let token = {
+        let store = device.store();
+        match (store.meta(session_keys::USERNAME)?, store.meta(session_keys::TOKEN)?) {
+            (Some(user), Some(token)) if !user.is_empty() && !token.is_empty() => token,
+            _ => return Ok(false),
+        }
+    };
+    device.secrets.lock().unwrap_or_else(|p| p.into_inner()).token = Some(token);
+    device.start_session_sync(base)?;
+    Ok(true)
+}
+
+/// Signs in at the central `base` with the steward's username and password.
+/// A device that holds no steward yet loads that steward's slice of the demo
+/// data first (the demo's ids are the central's); a device that holds
+/// another steward's work refuses (`other_steward`). The token is
+/// remembered and the background sync starts. Call it inside the app's
+/// tokio runtime.
+pub async fn sign_in(
+    device: &Arc<Device>,
+    base: &str,
+    username: &str,
+    password: &str,
+    new_device_id: DeviceId,
+) -> Result<SessionDto, InputError> {
+    let username = username.trim();
+    if username.is_empty() {
+        return Err(InputError::Required("username"));
+    }
+    if password.is_empty() {
+        return Err(InputError::Required("password"));
+    }
+    match device.profile() {
+        Ok(p) if p.steward.username != username => {
+            return Err(InputError::SignIn {
+                code: "other_steward",
+                message: format!("this device holds the work of {}; only they can sign in here", p.steward.username),
+            });
+        }
+        Ok(_) => {}
+        Err(DeviceError::NoSteward) => {
+            device.bootstrap_demo(username, new_device_id)?;
+        }
+        Err(e) => return Err(e.into()),
+    }
+    let device_id = device.profile()?.device_id;
+    let http = HttpTransport::new(base, crate::sync::REQUEST_TIMEOUT).map_err(central_error)?;
+    let credentials = Credentials { username: username.to_owned(), password: password.to_owned(), device_id };
+    let token = http.login(&credentials).await.map_err(central_error)?;
+    device.remember(username, &token, base)?;
+    {
+        let mut secrets = device.secrets.lock().unwrap_or_else(|p| p.into_inner());
+        secrets.token = Some(token);
+        secrets.password = Some(password.to_owned());
+    }
+    device.start_session_sync(base)?;
+    if let Some(sync) = device.sync.get() {
+        sync.sync_now();
+    }
+    Ok(device.session()?.unwrap_or(SessionDto {
+        username: username.to_owned(),
+        display_name: String::new(),
+        central: base.to_owned(),
+    }))
+}
