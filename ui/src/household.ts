@@ -72,7 +72,7 @@ export function createHouseholdView(id: string, options: HouseholdViewOptions): 
         const button = h("button", {
           class: "kind-button",
           text: t(`kind.${kind}` as MessageKey),
-          attrs: { type: "button", "data-kind": kind, "data-testid": `visit-start-${testidKind(kind)}` },
+          attrs: { type: "button", "data-kind": kind, "data-testid": `visit-start-${kind}` },
         });
         button.addEventListener("click", () => options.startVisit(d, [kind]));
         return button;
@@ -177,9 +177,4 @@ export function createHouseholdView(id: string, options: HouseholdViewOptions): 
   render();
   const ready = refresh();
   return { element, ready, detail: () => (state.kind === "loaded" ? state.detail : null), render };
-}
-
-/** The kind in a `visit-start-…` test id: the record tag, the valve closure shortened to `valve_closure`. */
-function testidKind(kind: RecordKind): string {
-  return kind === "suspension_valve_closure" ? "valve_closure" : kind;
 }

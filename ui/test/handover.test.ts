@@ -41,7 +41,7 @@ describe("household page", () => {
     expect(byTestId("household-detail")).not.toBeNull();
     expect(document.querySelectorAll('[data-testid^="visit-start-"]').length).toBe(9);
     byTestId("visit-start-indoor_temperature")!.click();
-    byTestId("visit-start-valve_closure")!.click();
+    byTestId("visit-start-suspension_valve_closure")!.click();
     expect(started).toEqual([["indoor_temperature"], ["suspension_valve_closure"]]);
   });
 
