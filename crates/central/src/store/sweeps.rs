@@ -55,7 +55,7 @@ impl Tx<'_> {
     /// Stores a sweep and expands it: a planned visit for every household of
     /// its districts and communities that its kind covers, for the
     /// district's steward, numbered per steward in stairwell order. Returns
-    /// how many were planned.
+    /// how many were planned. Each planned visit is also a change-feed entry.
     pub fn open_sweep(&self, s: &SweepRow) -> Result<usize> {
         let doc = serde_json::to_string(&SweepDoc {
             district_ids: s.district_ids.clone(),
@@ -107,6 +107,24 @@ impl Tx<'_> {
             let seq = seq_of.entry(steward.clone()).or_insert(0);
             *seq += 1;
             insert.execute(params![s.id.to_string(), household, district, building, steward, *seq])?;
+            // Each planned visit goes out on the change feed to the devices of
+            // its district and steward (kind `planned_visit`; a device that
+            // does not know the kind yet skips it).
+            let doc = serde_json::json!({
+                "sweep_id": s.id, "kind": s.kind.code(), "kind_label": s.kind.label_zh(), "title": s.title,
+                "opened_at": s.opened_at, "deadline": s.deadline, "household_id": household,
+                "district_id": district, "building_id": building, "steward_id": steward, "seq": *seq,
+            });
+            self.append_change(&super::ChangeRecord {
+                kind: "planned_visit",
+                entity_id: format!("{}:{household}", s.id),
+                district_id: Some(parse_id(district)?),
+                assignee: steward.as_deref().map(parse_id).transpose()?,
+                prev_district_id: None,
+                prev_assignee: None,
+                doc,
+                at_ms: ms(s.opened_at),
+            })?;
         }
         Ok(planned.len())
     }

@@ -54,6 +54,26 @@ async fn a_sweep_plans_visits_by_stairwell_and_tracks_progress() {
     );
     let id = sweep["id"].as_str().unwrap().to_owned();
 
+    // The planned visits reach the stewards' devices through the change feed.
+    let planned_of = |pulled: &Value| -> Vec<(String, u64)> {
+        pulled["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|c| c["kind"] == "planned_visit" && c["data"]["sweep_id"] == json!(id))
+            .map(|c| (c["data"]["household_id"].as_str().unwrap().to_owned(), c["data"]["seq"].as_u64().unwrap()))
+            .collect()
+    };
+    let (_, pulled) = app.get(Some(&s1), "/api/v1/sync/pull?limit=1000").await;
+    let a2 = app.household("A-0002").await.to_string();
+    assert_eq!(planned_of(&pulled), [(a1.clone(), 1), (a2, 2)], "unit 1 before unit 2");
+    let s2 = app.login("steward2").await;
+    let (_, pulled) = app.get(Some(&s2), "/api/v1/sync/pull?limit=1000").await;
+    assert_eq!(planned_of(&pulled), [(app.household("B-0001").await.to_string(), 1)]);
+    let s3 = app.login("steward3").await;
+    let (_, pulled) = app.get(Some(&s3), "/api/v1/sync/pull?limit=1000").await;
+    assert_eq!(planned_of(&pulled), []);
+
     // A suspension check over SH-01 by its lead covers the suspended A-0002 only.
     let (status, check) = app
         .post(Some(&lead1), "/api/v1/sweeps", &json!({"kind": "suspension_check", "title": "报停阀门检查", "deadline": "2026-11-21T08:00:00Z", "district_ids": [sh01]}))
@@ -105,7 +125,6 @@ async fn a_sweep_plans_visits_by_stairwell_and_tracks_progress() {
     let (_, theirs) = app.get(Some(&lead2), "/api/v1/sweeps").await;
     assert_eq!(theirs, json!([]));
     assert_eq!(app.get(Some(&lead2), &progress("building")).await.0, StatusCode::NOT_FOUND);
-    let s3 = app.login("steward3").await;
     assert_eq!(app.get(Some(&s3), "/api/v1/sweeps").await.1, json!([]));
 
     // As CSV.
