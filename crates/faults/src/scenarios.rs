@@ -560,5 +560,8 @@ pub async fn run(
             format!("{} round {r} failed; replay with seed {s} (FAULT_SEED={seed})", scenario.name())
         })?;
     }
+    let counts = w.proxy.counts();
+    w.tally.faulty_connections = counts.faulty.load(std::sync::atomic::Ordering::Relaxed);
+    w.tally.duplicated_requests = counts.duplicated.load(std::sync::atomic::Ordering::Relaxed);
     Ok((w.tally, started.elapsed()))
 }

@@ -45,6 +45,12 @@ async fn rounds(scenario: Scenario, offset: u64, n: u64) {
     match scenarios::run(&bins(), &template(), scenario, seed, n).await {
         Ok((tally, took)) => {
             assert_eq!(tally.rounds, n);
+            if matches!(scenario, Scenario::Flaky | Scenario::TwoDevices) {
+                assert!(
+                    tally.faulty_connections > 0 && tally.duplicated_requests > 0,
+                    "faults were injected: {tally:?}"
+                );
+            }
             eprintln!("{}: {n} rounds in {:.1} s, {tally:?}", scenario.name(), took.as_secs_f64());
         }
         Err(e) => panic!("{e:#}"),
