@@ -50,6 +50,12 @@ pub fn seed_dataset(
     store
         .write_blocking(move |tx| load(tx, &owned, &hashes, now))
         .map_err(|e| anyhow::anyhow!("loading the demo: {}", e.into_parts().1))?;
+    // The hotline's callback list of the season so far (store/callbacks.rs).
+    let today = steward_domain::report::day_number(steward_domain::report::service_day(now));
+    let everything = crate::store::ReportScope::new(&crate::store::Scope::everything());
+    store
+        .write_blocking(move |tx| tx.generate_callbacks(&everything, (0, today), now))
+        .map_err(|e: crate::store::StoreError| anyhow::anyhow!("the demo's callback list: {e}"))?;
     let mut out = String::from("seeded the 商河 demo:\n");
     for (table, n) in store.read_blocking(|db| db.counts())? {
         let _ = writeln!(out, "  {table}: {n}");

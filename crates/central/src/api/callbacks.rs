@@ -6,21 +6,16 @@
 //! read the list and the contradictions. Stewards never see who is called
 //! about them. A scorecard is for the steward, their team lead and admins.
 
-use std::collections::BTreeMap;
-
 use axum::Json;
 use axum::extract::State;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use steward_domain::callback::{
-    CallbackOutcome, CallbackReason, CompletedWork, DEFAULT_SAMPLE_PERCENT, HandledSuspension, WorkItem, WorkKind,
-    find_contradiction, plan_callbacks,
-};
+use steward_domain::callback::{CallbackOutcome, CallbackReason, WorkItem, WorkKind, find_contradiction};
 use steward_domain::ground::ValveState;
 use steward_domain::ids::UserId;
 use steward_domain::org::Role;
-use steward_domain::report::{day_from_number, day_number, rate, service_day};
+use steward_domain::report::{day_from_number, day_number, rate};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
@@ -110,18 +105,6 @@ pub async fn generate(
     // between is picked up by the next generation.
     let (first, last) = (day_number(from), day_number(to));
     let src = state.store.read(move |db| db.callback_source(&scope, (first, last))).await?;
-    let mut by_day: BTreeMap<i32, (Vec<HandledSuspension>, Vec<CompletedWork>)> = BTreeMap::new();
-    let day_of = |item: &WorkItem| src.meta.get(item).map(|m| day_number(service_day(m.at)));
-    for s in &src.suspensions {
-        if let Some(d) = day_of(&WorkItem::Visit(s.visit_id)) {
-            by_day.entry(d).or_default().0.push(*s);
-        }
-    }
-    for w in &src.work {
-        if let Some(d) = day_of(&w.item) {
-            by_day.entry(d).or_default().1.push(*w);
-        }
-    }
     let mut out = GenerateResponse {
         from: from.to_string(),
         to: to.to_string(),
@@ -131,9 +114,8 @@ pub async fn generate(
         strata: Vec::new(),
     };
     let mut tasks = Vec::new();
-    for (n, (suspensions, work)) in &by_day {
-        let plan = plan_callbacks(*n as u64, suspensions, work, DEFAULT_SAMPLE_PERCENT);
-        let day = day_from_number(*n).map(|d| d.to_string()).unwrap_or_default();
+    for (n, plan) in src.plan_by_day() {
+        let day = day_from_number(n).map(|d| d.to_string()).unwrap_or_default();
         for task in plan.tasks {
             let Some(meta) = src.meta.get(&task.item) else { continue };
             match task.reason {

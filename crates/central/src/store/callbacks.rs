@@ -5,8 +5,8 @@ use std::collections::HashMap;
 use jiff::Timestamp;
 use rusqlite::{OptionalExtension, params};
 use steward_domain::callback::{
-    CallbackOutcome, CallbackReason, CallbackTask, CompletedWork, Contradiction, HandledSuspension, WorkItem, WorkKind,
-    callback_id,
+    CallbackOutcome, CallbackPlan, CallbackReason, CallbackTask, CompletedWork, Contradiction, DEFAULT_SAMPLE_PERCENT,
+    HandledSuspension, WorkItem, WorkKind, callback_id, plan_callbacks,
 };
 use steward_domain::ground::ValveState;
 use steward_domain::ids::{DistrictId, HouseholdId, TicketId, UserId, VisitId};
@@ -328,6 +328,30 @@ fn day_bounds((from, to): (i32, i32)) -> (i64, i64) {
     (lo, hi)
 }
 
+impl CallbackSource {
+    /// The callback plan of each work day (`yyyymmdd`, Asia/Shanghai) of the
+    /// source, drawn with the day number as the seed, by day.
+    pub fn plan_by_day(&self) -> Vec<(i32, CallbackPlan)> {
+        let mut by_day: std::collections::BTreeMap<i32, (Vec<HandledSuspension>, Vec<CompletedWork>)> =
+            std::collections::BTreeMap::new();
+        let day_of = |item: &WorkItem| self.meta.get(item).map(|m| day_number(service_day(m.at)));
+        for s in &self.suspensions {
+            if let Some(d) = day_of(&WorkItem::Visit(s.visit_id)) {
+                by_day.entry(d).or_default().0.push(*s);
+            }
+        }
+        for w in &self.work {
+            if let Some(d) = day_of(&w.item) {
+                by_day.entry(d).or_default().1.push(*w);
+            }
+        }
+        by_day
+            .into_iter()
+            .map(|(n, (suspensions, work))| (n, plan_callbacks(n as u64, &suspensions, &work, DEFAULT_SAMPLE_PERCENT)))
+            .collect()
+    }
+}
+
 impl Tx<'_> {
     /// Adds a callback to the list unless its item is on it already; returns
     /// whether it was added.
@@ -393,6 +417,21 @@ impl Tx<'_> {
             return Err(StoreError::NotFound("callback".into()));
         }
         Ok(())
+    }
+
+    /// Generates the callback list of the work days `from..=to` in one job
+    /// (as the demo seed does); returns how many callbacks were added.
+    pub fn generate_callbacks(&self, scope: &ReportScope, days: (i32, i32), now: Timestamp) -> Result<u64> {
+        let src = self.db().callback_source(scope, days)?;
+        let mut added = 0;
+        for (_, plan) in src.plan_by_day() {
+            for task in &plan.tasks {
+                if let Some(meta) = src.meta.get(&task.item) {
+                    added += u64::from(self.insert_callback(task, meta, now)?);
+                }
+            }
+        }
+        Ok(added)
     }
 
     /// Whether a callback with this id exists.

@@ -406,3 +406,47 @@ async fn suspension_check_and_contact_card_coverage_per_district() {
     assert_eq!(lines[0], "district_id,code,name,households,with_card,coverage");
     assert!(lines[1].contains(",SH-03,东城片区,1,0,0"), "{text}");
 }
+
+#[tokio::test]
+async fn the_demo_seed_lists_every_handled_suspension_and_reports_every_ticket() {
+    use steward_domain::visit::InspectionRecord;
+    let (app, data) = crate::helpers::spawn_demo().await;
+    let hotline = app.login("hotline1").await;
+    let handled = data
+        .visits
+        .iter()
+        .filter(|v| v.corrects().is_none())
+        .filter(|v| v.records().iter().any(|r| matches!(r, InspectionRecord::SuspensionValveClosure { .. })))
+        .count();
+    assert!(handled > 0, "the demo handles suspensions");
+    let mut listed = Vec::new();
+    loop {
+        let (status, page) =
+            app.get(Some(&hotline), &format!("/api/v1/callbacks?limit=1000&offset={}", listed.len())).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let page = list_of(&page);
+        let done = page.len() < 1000;
+        listed.extend(page);
+        if done {
+            break;
+        }
+    }
+    let suspensions = listed.iter().filter(|c| c["reason"] == "suspension_handled").count();
+    assert_eq!(suspensions, handled, "every handled suspension is on the seeded list");
+    assert!(listed.iter().any(|c| c["reason"] == "sampled"));
+
+    // Generating the season again adds nothing.
+    let first = data.visits.iter().map(|v| v.completed_at()).min().unwrap();
+    let from = steward_domain::report::service_day(first);
+    let to = steward_domain::report::service_day(data.config.as_of);
+    let (status, again) = generate(&app, &hotline, &format!("from={from}&to={to}")).await;
+    assert_eq!(status, StatusCode::OK, "{again}");
+    assert_eq!(again["added"], 0);
+    assert_eq!(again["suspensions"].as_u64(), Some(handled as u64));
+
+    // The SLA report counts every demo ticket once.
+    let admin = app.login("admin").await;
+    let (status, report) = app.get(Some(&admin), "/api/v1/reports/sla?by=district").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(report["total"]["tickets"].as_u64(), Some(data.tickets.len() as u64));
+}
