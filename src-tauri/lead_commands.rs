@@ -42,7 +42,12 @@ impl From<steward_device::DeviceError> for LeadUiError {
 
 type LeadUiResult<T> = Result<T, LeadUiError>;
 
-fn client(lead: &LeadState) -> Result<Arc<LeadClient>, LeadUiError> {
+/// The signed-in session's client when someone signed in on this device,
+/// else the one made from the environment, else `no_central`.
+fn client(device: &Device, lead: &LeadState) -> Result<Arc<LeadClient>, LeadUiError> {
+    if let Some(session) = LeadClient::for_session(device)? {
+        return Ok(Arc::new(session));
+    }
     lead.0.clone().ok_or_else(|| LeadError::NoCentral.into())
 }
 
@@ -61,36 +66,42 @@ pub fn set_map_tile_url(device: State<'_, Arc<Device>>, url: String) -> LeadUiRe
 /// Whether the signed-in user is a team lead and a central is configured.
 #[tauri::command]
 pub fn lead_status(device: State<'_, Arc<Device>>, lead: State<'_, LeadState>) -> LeadUiResult<LeadStatusDto> {
-    Ok(device.lead_status(lead.0.is_some())?)
+    let central = lead.0.is_some() || LeadClient::for_session(&device)?.is_some();
+    Ok(device.lead_status(central)?)
 }
 
 /// 派单看板 (online).
 #[tauri::command]
 pub async fn lead_board(device: State<'_, Arc<Device>>, lead: State<'_, LeadState>) -> LeadUiResult<DispatchBoardDto> {
-    Ok(client(&lead)?.board(&device).await?)
+    Ok(client(&device, &lead)?.board(&device).await?)
 }
 
 /// The candidates for a ticket, best estimated arrival first (online).
 #[tauri::command]
-pub async fn lead_candidates(lead: State<'_, LeadState>, ticket_id: String) -> LeadUiResult<CandidatesDto> {
-    Ok(client(&lead)?.candidates(&ticket_id).await?)
+pub async fn lead_candidates(
+    device: State<'_, Arc<Device>>,
+    lead: State<'_, LeadState>,
+    ticket_id: String,
+) -> LeadUiResult<CandidatesDto> {
+    Ok(client(&device, &lead)?.candidates(&ticket_id).await?)
 }
 
 /// Dispatches or reassigns a ticket (online).
 #[tauri::command]
 pub async fn lead_assign(
+    device: State<'_, Arc<Device>>,
     lead: State<'_, LeadState>,
     ticket_id: String,
     steward_id: String,
     reason: Option<String>,
 ) -> LeadUiResult<LeadTicketDto> {
-    Ok(client(&lead)?.assign(&ticket_id, &steward_id, reason.as_deref()).await?)
+    Ok(client(&device, &lead)?.assign(&ticket_id, &steward_id, reason.as_deref()).await?)
 }
 
 /// The team map: stewards' last positions and open tickets (online).
 #[tauri::command]
 pub async fn lead_team_map(device: State<'_, Arc<Device>>, lead: State<'_, LeadState>) -> LeadUiResult<TeamMapDto> {
-    Ok(client(&lead)?.team_map(&device).await?)
+    Ok(client(&device, &lead)?.team_map(&device).await?)
 }
 
 /// The response times of the tickets on the device over the last `days` days (offline).
@@ -101,17 +112,24 @@ pub fn response_times(device: State<'_, Arc<Device>>, days: u32) -> LeadUiResult
 
 /// A JSON document under `/api/v1/` (reports, callbacks), as the central serves it (online).
 #[tauri::command]
-pub async fn lead_document(lead: State<'_, LeadState>, path: String) -> LeadUiResult<serde_json::Value> {
-    Ok(client(&lead)?.document(&path).await?)
+pub async fn lead_document(
+    device: State<'_, Arc<Device>>,
+    lead: State<'_, LeadState>,
+    path: String,
+) -> LeadUiResult<serde_json::Value> {
+    Ok(client(&device, &lead)?.document(&path).await?)
 }
 
 impl LeadState {
     /// The lead client for the central named by `HEAT_STEWARD_CENTRAL_URL`,
-    /// signed in as the device's user with `HEAT_STEWARD_PASSWORD` (the
-    /// demo's password by default); none without a central.
+    /// signed in as the device's user with `HEAT_STEWARD_PASSWORD` (the run
+    /// command's and the tests' path); none without both: the user then
+    /// signs in on the sign-in screen and the lead screens use that session.
     pub fn from_env(device: &Device) -> LeadState {
-        let Ok(base) = std::env::var(crate::CENTRAL_URL_ENV) else { return LeadState(None) };
-        let password = std::env::var(crate::PASSWORD_ENV).unwrap_or_else(|_| "heat-demo".to_owned());
+        let (Ok(base), Ok(password)) = (std::env::var(crate::CENTRAL_URL_ENV), std::env::var(crate::PASSWORD_ENV))
+        else {
+            return LeadState(None);
+        };
         match LeadClient::for_device(device, &base, password) {
             Ok(client) => LeadState(Some(Arc::new(client))),
             Err(e) => {

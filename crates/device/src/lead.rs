@@ -17,6 +17,7 @@ use steward_domain::ids::HouseholdId;
 use steward_sync::Credentials;
 use ts_rs::TS;
 
+use crate::session::session_keys;
 use crate::{Device, DeviceError};
 
 /// How long a lead request may take: the board is read while the lead
@@ -396,7 +397,9 @@ fn clamp_u32(v: i64) -> u32 {
 pub struct LeadClient {
     base: String,
     http: reqwest::Client,
-    credentials: Credentials,
+    /// What to sign in with; none for a client on the remembered session,
+    /// which signs in only through the app's sign-in screen.
+    credentials: Option<Credentials>,
     token: tokio::sync::Mutex<Option<String>>,
 }
 
@@ -412,7 +415,31 @@ impl LeadClient {
             .connect_timeout(CONNECT_TIMEOUT)
             .build()
             .map_err(|e| LeadError::Offline(e.to_string()))?;
-        Ok(LeadClient { base: base.to_owned(), http, credentials, token: tokio::sync::Mutex::new(None) })
+        Ok(LeadClient {
+            base: base.to_owned(),
+            http,
+            credentials: Some(credentials),
+            token: tokio::sync::Mutex::new(None),
+        })
+    }
+
+    /// A client on the device's signed-in session: the central and the
+    /// token remembered at sign-in (see `sign_in`); `None` when nobody has
+    /// signed in. A refused token fails with `unauthorized`: sign in again.
+    pub fn for_session(device: &Device) -> LeadResult<Option<LeadClient>> {
+        let (base, token) = {
+            let store = device.store();
+            (store.meta(session_keys::CENTRAL)?, store.meta(session_keys::TOKEN)?)
+        };
+        let (Some(base), Some(token)) = (base, token) else { return Ok(None) };
+        if base.is_empty() || token.is_empty() {
+            return Ok(None);
+        }
+        let creds = Credentials { username: String::new(), password: String::new(), device_id: None };
+        let mut client = LeadClient::new(&base, creds)?;
+        client.credentials = None;
+        client.token = tokio::sync::Mutex::new(Some(token));
+        Ok(Some(client))
     }
 
     /// A client signed in as `device`'s user with `password`.
@@ -432,10 +459,13 @@ impl LeadClient {
         if let Some(t) = token.as_ref().filter(|_| !renew) {
             return Ok(t.clone());
         }
+        let Some(credentials) = &self.credentials else {
+            return Err(LeadError::Unauthorized("the remembered sign-in was refused; sign in again".to_owned()));
+        };
         let res = self
             .http
             .post(format!("{}/api/v1/auth/login", self.base))
-            .json(&self.credentials)
+            .json(credentials)
             .send()
             .await
             .map_err(offline)?;

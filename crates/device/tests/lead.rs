@@ -96,6 +96,24 @@ async fn a_team_lead_reads_the_board_ranks_candidates_and_assigns() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lead_signed_in_on_the_sign_in_screen_reads_the_board_with_that_session() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, stop) = start_central(dir.path()).await;
+    let device = Arc::new(Device::open(&dir.path().join("signed-in")).unwrap());
+    assert!(LeadClient::for_session(&device).unwrap().is_none(), "nobody signed in yet");
+    let id = DeviceId::new_v7(Timestamp::UNIX_EPOCH, [5; 10]);
+    steward_device::sign_in(&device, &base, "lead1", PASSWORD, id).await.unwrap();
+    let lead = LeadClient::for_session(&device).unwrap().expect("the remembered session");
+    assert_eq!(lead.base(), base);
+    assert!(!lead.open_tickets().await.unwrap().is_empty());
+
+    // Signing out forgets the session; the lead screens then have no central.
+    device.sign_out().unwrap();
+    assert!(LeadClient::for_session(&device).unwrap().is_none());
+    let _ = stop.send(());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_steward_is_refused_the_lead_screens_with_the_centrals_code() {
     let dir = tempfile::tempdir().unwrap();
     let (base, stop) = start_central(dir.path()).await;
