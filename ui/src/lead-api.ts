@@ -4,6 +4,7 @@
 
 import { invoke } from "@tauri-apps/api/core";
 import { type ApiError, toApiError } from "./api";
+import { t } from "./i18n";
 import type { CandidatesDto } from "./bindings/CandidatesDto";
 import type { DispatchBoardDto } from "./bindings/DispatchBoardDto";
 import type { LeadStatusDto } from "./bindings/LeadStatusDto";
@@ -23,6 +24,14 @@ export function toLeadError(error: unknown): LeadApiError {
 
 export function needsNetwork(error: LeadApiError): boolean {
   return NETWORK_CODES.includes(error.code);
+}
+
+/** What a lead screen says about a failure: 需要网络, no central, sign in again, or the central's own message. */
+export function leadErrorText(error: LeadApiError): { title: string; detail: string } {
+  if (error.code === "offline") return { title: t("lead.needsNetwork"), detail: t("lead.needsNetworkDetail") };
+  if (error.code === "no_central") return { title: t("lead.needsNetwork"), detail: t("lead.noCentral") };
+  if (error.code === "unauthorized") return { title: t("common.error"), detail: t("lead.signInAgain") };
+  return { title: t("common.error"), detail: error.message };
 }
 
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {

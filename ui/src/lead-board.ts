@@ -11,7 +11,7 @@ import type { LeadTicketDto } from "./bindings/LeadTicketDto";
 import { formatCountdown, remainingMs } from "./countdown";
 import { h } from "./dom";
 import { hasMessage, type MessageKey, t } from "./i18n";
-import { type LeadApiError, leadAssign, leadBoard, leadCandidates, needsNetwork, toLeadError } from "./lead-api";
+import { type LeadApiError, leadAssign, leadBoard, leadCandidates, leadErrorText, toLeadError } from "./lead-api";
 import { ticketTone } from "./map";
 
 export type BoardState =
@@ -102,12 +102,11 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
   function failure(error: LeadApiError): HTMLElement {
     const retry = h("button", { class: "button", text: t("common.retry"), attrs: { type: "button" } });
     retry.addEventListener("click", () => void reload());
-    const offline = needsNetwork(error);
     return h(
       "div",
       { class: "error-box", attrs: { role: "alert", "data-code": error.code } },
-      h("p", { class: "error-title", text: offline ? t("lead.needsNetwork") : t("common.error") }),
-      h("p", { class: "error-detail", text: offline ? (error.code === "no_central" ? t("lead.noCentral") : t("lead.needsNetworkDetail")) : error.message }),
+      h("p", { class: "error-title", text: leadErrorText(error).title }),
+      h("p", { class: "error-detail", text: leadErrorText(error).detail }),
       retry,
     );
   }

@@ -5,7 +5,7 @@
 
 import { h } from "./dom";
 import { hasMessage, t } from "./i18n";
-import { type LeadApiError, leadDocument, needsNetwork, toLeadError } from "./lead-api";
+import { type LeadApiError, leadDocument, leadErrorText, toLeadError } from "./lead-api";
 
 /** One callback as the central lists it (`CallbackDto` in its OpenAPI). */
 export interface CallbackRow {
@@ -98,14 +98,13 @@ export function createCallbacksScreen(options: { load?: () => Promise<CallbackDa
       case "failed": {
         const retry = h("button", { class: "button", text: t("common.retry"), attrs: { type: "button" } });
         retry.addEventListener("click", () => void show());
-        const offline = needsNetwork(current.error);
         body.replaceChildren(
           title,
           h(
             "div",
             { class: "error-box", attrs: { role: "alert", "data-code": current.error.code } },
-            h("p", { class: "error-title", text: offline ? t("lead.needsNetwork") : t("common.error") }),
-            h("p", { class: "error-detail", text: offline ? t("lead.needsNetworkDetail") : current.error.message }),
+            h("p", { class: "error-title", text: leadErrorText(current.error).title }),
+            h("p", { class: "error-detail", text: leadErrorText(current.error).detail }),
             retry,
           ),
         );

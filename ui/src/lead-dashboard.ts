@@ -6,7 +6,7 @@
 import { barChart, type Bar, type Column, columnChart, histogramBins, percent, rateRing, rateTone } from "./chart";
 import { h } from "./dom";
 import { t } from "./i18n";
-import { type LeadApiError, leadDocument, needsNetwork, responseTimes, toLeadError } from "./lead-api";
+import { type LeadApiError, leadDocument, leadErrorText, responseTimes, toLeadError } from "./lead-api";
 
 /** One group of the central's SLA report (`SlaRow` in its OpenAPI). */
 export interface SlaRow {
@@ -128,14 +128,13 @@ export function createDashboard(options: { load?: () => Promise<DashboardData>; 
       case "failed": {
         const retry = h("button", { class: "button", text: t("common.retry"), attrs: { type: "button" } });
         retry.addEventListener("click", () => void show());
-        const offline = needsNetwork(current.error);
         body.replaceChildren(
           title,
           h(
             "div",
             { class: "error-box", attrs: { role: "alert", "data-code": current.error.code } },
-            h("p", { class: "error-title", text: offline ? t("lead.needsNetwork") : t("common.error") }),
-            h("p", { class: "error-detail", text: offline ? t("lead.needsNetworkDetail") : current.error.message }),
+            h("p", { class: "error-title", text: leadErrorText(current.error).title }),
+            h("p", { class: "error-detail", text: leadErrorText(current.error).detail }),
             retry,
           ),
         );

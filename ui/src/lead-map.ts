@@ -6,7 +6,7 @@ import type { MapViewDto } from "./bindings/MapViewDto";
 import type { TeamMapDto } from "./bindings/TeamMapDto";
 import { h } from "./dom";
 import { t } from "./i18n";
-import { type LeadApiError, leadTeamMap, mapView, needsNetwork, toLeadError } from "./lead-api";
+import { type LeadApiError, leadErrorText, leadTeamMap, mapView, toLeadError } from "./lead-api";
 import { shanghaiTime } from "./lead-board";
 import { createMapCanvas, type MapModel, mapModel, retoneTickets, type TicketPoint, validLonLat } from "./map";
 
@@ -78,13 +78,12 @@ export function createTeamMap(
       case "failed": {
         const retry = h("button", { class: "button", text: t("common.retry"), attrs: { type: "button" } });
         retry.addEventListener("click", () => void show());
-        const offline = needsNetwork(current.error);
         status.replaceChildren(
           h(
             "div",
             { class: "error-box", attrs: { role: "alert", "data-code": current.error.code } },
-            h("p", { class: "error-title", text: offline ? t("lead.needsNetwork") : t("common.error") }),
-            h("p", { class: "error-detail", text: offline ? t("lead.needsNetworkDetail") : current.error.message }),
+            h("p", { class: "error-title", text: leadErrorText(current.error).title }),
+            h("p", { class: "error-detail", text: leadErrorText(current.error).detail }),
             retry,
           ),
         );

@@ -187,6 +187,13 @@ describe("dispatch board", () => {
     expect(screen.state().kind).toBe("loaded");
   });
 
+  it("asks to sign in again when the remembered sign-in is refused", async () => {
+    mockCommands({ lead_board: () => Promise.reject({ code: "unauthorized", message: "the remembered sign-in was refused" }) });
+    const screen = createDispatchBoard({ now: () => NOW, autoTick: false });
+    await screen.reload();
+    expect(screen.element.querySelector("[role=alert] .error-detail")?.textContent).toBe("登录已失效，请重新登录");
+  });
+
   it("shows the central's refusal of an assignment in the candidates panel", async () => {
     mockCommands({
       lead_board: board(),
