@@ -70,7 +70,7 @@ pub fn search_households(device: State<'_, Arc<Device>>, query: String) -> UiRes
 /// Today's work: open tickets by due time, then households to visit in walking order.
 #[tauri::command]
 pub fn today(device: State<'_, Arc<Device>>) -> UiResult<TodayDto> {
-    Ok(device.today_view(jiff::Timestamp::now())?)
+    Ok(device.today_view(device.device_now())?)
 }
 
 /// The communities (小区) on the device.

@@ -44,10 +44,12 @@ export function createTodayScreen(options: TodayOptions = {}): TodayScreen {
   const element = h("section", { class: "screen today", attrs: { "data-screen": "today" } }, body);
   let current: TodayState = { kind: "loading" };
   let clocks: { dueAt: string; time: HTMLElement; row: HTMLElement; label: HTMLElement }[] = [];
+  /** The device's server-corrected time minus its clock, from the last load. */
+  let skewMs = 0;
 
   function tick(nowMs = now()): void {
     for (const clock of clocks) {
-      const left = remainingMs(clock.dueAt, nowMs);
+      const left = remainingMs(clock.dueAt, nowMs + skewMs);
       const level = urgency(left);
       clock.row.dataset.urgency = level;
       clock.time.textContent = formatCountdown(left);
@@ -156,7 +158,10 @@ export function createTodayScreen(options: TodayOptions = {}): TodayScreen {
     current = { kind: "loading" };
     render();
     try {
-      current = { kind: "loaded", work: await load() };
+      const work = await load();
+      const corrected = Date.parse(work.now);
+      skewMs = Number.isFinite(corrected) ? corrected - now() : 0;
+      current = { kind: "loaded", work };
     } catch (error) {
       current = { kind: "failed", error: error as ApiError };
     }

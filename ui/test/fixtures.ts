@@ -68,6 +68,7 @@ export const TODAY: TodayDto = {
     },
   ],
   visits_done: 4,
+  now: new Date(NOW).toISOString(),
 };
 
 export const DETAIL: HouseholdDetailDto = {

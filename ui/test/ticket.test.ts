@@ -5,7 +5,7 @@ import type { TicketDetailDto } from "../src/bindings/TicketDetailDto";
 import { DEFAULT_LOCALE, setLocale } from "../src/i18n";
 import { createTicketView, describeVerdict, liveSlaStatus } from "../src/ticket";
 import { createTodayScreen } from "../src/today";
-import { deviceTable, dueIn, mockCommands, NOW } from "./fixtures";
+import { deviceTable, dueIn, mockCommands, NOW, TODAY } from "./fixtures";
 
 const MIN = 60 * 1000;
 
@@ -206,5 +206,17 @@ describe("Today", () => {
     expect(rows[0]?.querySelector('[data-testid="countdown"]')).not.toBeNull();
     rows[1]!.querySelector("button")!.click();
     expect(opened).toEqual(["t-2"]);
+  });
+});
+
+describe("Today's countdowns", () => {
+  it("run on the device's server-corrected time, not its own clock alone", async () => {
+    // The device clock is 5 minutes behind the server: Today's list says so in `now`.
+    mockCommands(deviceTable({ today: { ...TODAY, now: new Date(NOW + 5 * MIN).toISOString() } }));
+    const screen = createTodayScreen({ now: () => NOW, autoTick: false });
+    document.body.append(screen.element);
+    await screen.ready;
+    const times = [...document.querySelectorAll('[data-testid="countdown"] .countdown-time')].map((e) => e.textContent);
+    expect(times).toEqual(["08:00", "05:00", "24:59"]);
   });
 });

@@ -87,7 +87,7 @@ describe("today screen", () => {
   it("says so when there is nothing to do, and shows errors with a retry", async () => {
     let fail = true;
     mockCommands({
-      today: () => (fail ? Promise.reject({ code: "no_steward", message: "no steward is signed in" }) : { tickets: [], households: [], visits_done: 0 }),
+      today: () => (fail ? Promise.reject({ code: "no_steward", message: "no steward is signed in" }) : { tickets: [], households: [], visits_done: 0, now: new Date(NOW).toISOString() }),
     });
     const { screen } = mount();
     await screen.ready;

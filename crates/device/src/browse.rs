@@ -47,7 +47,9 @@ impl Device {
     }
 
     /// Today's work as the Today screen shows it (see [`Device::today`]).
+    /// `now` is the device's time; the list carries the server-corrected time.
     pub fn today_view(&self, now: jiff::Timestamp) -> Result<TodayDto, InputError> {
-        Ok(TodayDto::from(&self.today(now)?))
+        let corrected = self.corrected_time(now)?;
+        Ok(TodayDto::new(&self.today(corrected)?, corrected))
     }
 }

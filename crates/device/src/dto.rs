@@ -181,15 +181,20 @@ dto! {
         pub tickets: Vec<TicketTaskDto>,
         pub households: Vec<HouseholdTaskDto>,
         pub visits_done: u32,
+        /// The device's server-corrected time the list was made at (RFC 3339):
+        /// the countdowns run from it, so a wrong device clock does not move them.
+        pub now: String,
     }
 }
 
-impl From<&WorkList> for TodayDto {
-    fn from(w: &WorkList) -> Self {
+impl TodayDto {
+    /// Today's work as of the corrected time `now`.
+    pub fn new(w: &WorkList, now: jiff::Timestamp) -> Self {
         TodayDto {
             tickets: w.tickets.iter().map(Into::into).collect(),
             households: w.households.iter().map(Into::into).collect(),
             visits_done: w.visits_done,
+            now: now.to_string(),
         }
     }
 }

@@ -5,4 +5,9 @@ import type { TicketTaskDto } from "./TicketTaskDto";
 /**
  * 今日: open tickets soonest due first, then households in walking order.
  */
-export type TodayDto = { tickets: Array<TicketTaskDto>, households: Array<HouseholdTaskDto>, visits_done: number, };
+export type TodayDto = { tickets: Array<TicketTaskDto>, households: Array<HouseholdTaskDto>, visits_done: number, 
+/**
+ * The device's server-corrected time the list was made at (RFC 3339):
+ * the countdowns run from it, so a wrong device clock does not move them.
+ */
+now: string, };
