@@ -462,7 +462,8 @@ impl World {
         let mut s = self.syncer(0, seed)?;
         ensure!(s.round().await.is_err(), "no network, no round");
         self.proxy.set_up(true);
-        self.proxy.set_faults(Some((seed, 20 + j.next_u64() % 30)));
+        // Most connections misbehave: the queue goes up over many of them.
+        self.proxy.set_faults(Some((seed, 60 + j.next_u64() % 30)));
         self.sync_through(0, seed).await
     }
 }
