@@ -39,11 +39,21 @@ fn alert_key(ticket: TicketId) -> String {
     format!("sla.alerts.{ticket}")
 }
 
-/// The household's door tag (门牌二维码): the code printed on the QR tag at
-/// its door or on its seal. The tags carry the household's account number
-/// (户号), which both the device and the central hold.
+/// The prefix of a household's door tag.
+pub const DOOR_TAG_PREFIX: &str = "HH:";
+
+/// The household's door tag (门牌二维码): the code in the QR tag at its door
+/// or on its seal, `HH:` and the household's account number (户号), as the
+/// central judges it (`service::sla::door_tag`).
 pub fn door_tag(household: &Household) -> String {
-    household.account_no.to_string()
+    format!("{DOOR_TAG_PREFIX}{}", household.account_no)
+}
+
+/// A tag as scanned, or typed by hand on a desktop: the account number
+/// alone (read off the tag) is taken as the tag it is printed on.
+fn scanned_tag(typed: &str) -> String {
+    let typed = typed.trim();
+    if typed.starts_with(DOOR_TAG_PREFIX) { typed.to_owned() } else { format!("{DOOR_TAG_PREFIX}{typed}") }
 }
 
 /// The server's time at the device time `device_at`.
@@ -206,7 +216,7 @@ fn arrival(
             if tag.is_empty() {
                 return Err(InputError::Required("tag"));
             }
-            (ArrivalProof::TagScan { tag: tag.to_owned() }, None)
+            (ArrivalProof::TagScan { tag: scanned_tag(tag) }, None)
         }
         ArrivalInput::Manual { reason, lon, lat } => {
             let reason = reason.trim();

@@ -142,9 +142,14 @@ fn a_tag_scan_verifies_with_the_households_door_tag() {
 
     let (_dir2, other) = new_device();
     other.ticket_action(&id, &TicketActionInput::Accept, stamp(at, 1)).unwrap();
-    let right = other.ticket_action(&id, &tag(&format!(" {account} ")), stamp(at, 4)).unwrap();
+    let right = other.ticket_action(&id, &tag(&format!(" HH:{account} ")), stamp(at, 4)).unwrap();
     assert_eq!(right.verdict.unwrap().method.as_deref(), Some("tag_scan"));
     assert_eq!(right.detail.sla.status, "met");
+    // Typed by hand on a desktop: the account number read off the tag.
+    let (_dir3, third) = new_device();
+    third.ticket_action(&id, &TicketActionInput::Accept, stamp(at, 1)).unwrap();
+    let typed = third.ticket_action(&id, &tag(&account), stamp(at, 5)).unwrap();
+    assert_eq!(typed.verdict.unwrap().method.as_deref(), Some("tag_scan"));
 }
 
 #[test]
