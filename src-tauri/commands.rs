@@ -212,8 +212,9 @@ pub async fn sign_in(
     Ok(steward_device::sign_in(&device, &base, &username, &password, new_id).await?)
 }
 
-/// Signs out: the token is forgotten; the work on the device stays.
+/// Signs out: the token is revoked at the central (when it answers) and
+/// forgotten; the work on the device stays.
 #[tauri::command]
-pub fn sign_out(device: State<'_, Arc<Device>>) -> UiResult<()> {
-    Ok(device.sign_out()?)
+pub async fn sign_out(device: State<'_, Arc<Device>>) -> UiResult<bool> {
+    Ok(steward_device::sign_out_at_central(&device).await?)
 }

@@ -160,9 +160,9 @@ export function signIn(username: string, password: string): Promise<SessionDto> 
   return call<SessionDto>("sign_in", { username, password });
 }
 
-/** Signs out: the token is forgotten; the work on the device stays. */
-export function signOut(): Promise<void> {
-  return call<void>("sign_out");
+/** Signs out: the token is revoked at the central when it answers, and forgotten; the work on the device stays. */
+export function signOut(): Promise<boolean> {
+  return call<boolean>("sign_out");
 }
 
 /** The screen to open first (`HEAT_STEWARD_START_SCREEN`), or null. */

@@ -34,7 +34,7 @@ pub use bootstrap::snapshot_for_steward;
 pub use card::CardOrg;
 pub use input::InputError;
 pub use location::{FakeGps, LocationFix, LocationProvider};
-pub use session::{resume_session, sign_in};
+pub use session::{resume_session, sign_in, sign_out_at_central};
 pub use steward_sync::{Credentials, SyncHandle, SyncStatus};
 pub use sync::{connect_central, start_sync};
 pub use tickets::SlaAlertRaised;

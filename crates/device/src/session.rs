@@ -145,6 +145,25 @@ impl Device {
     }
 }
 
+/// Signs out and, when the central answers, revokes the remembered token
+/// there, so the running sync (which holds the same token) is refused and
+/// cannot sign in again. Offline, the token is forgotten on the device and
+/// expires at the central on its own. Returns whether the central revoked it.
+pub async fn sign_out_at_central(device: &Arc<Device>) -> Result<bool, InputError> {
+    let (token, central) = {
+        let store = device.store();
+        (store.meta(session_keys::TOKEN)?.filter(|t| !t.is_empty()), store.meta(session_keys::CENTRAL)?)
+    };
+    device.sign_out()?;
+    let (Some(token), Some(central)) = (token, central) else { return Ok(false) };
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(10))
+        .build()
+        .map_err(|e| InputError::SignIn { code: "central", message: e.to_string() })?;
+    let url = format!("{}/api/v1/auth/logout", central.trim_end_matches('/'));
+    Ok(matches!(client.post(url).bearer_auth(token).send().await, Ok(r) if r.status().is_success()))
+}
+
 /// The remembered session's sync at start, with no network needed: the
 /// steward goes straight to their work; the sync signs in with the
 /// remembered token when the central answers. Returns whether a session

@@ -210,6 +210,20 @@ async fn signing_in_remembers_the_token_and_an_offline_start_resumes_it() {
         wait_for(&device, "a first round with the session", |s| s.last_success_at.is_some()).await;
         let state = device.start_state(Some(&base)).unwrap();
         assert!(!state.needs_sign_in && state.session.is_some());
+
+        // Signing out revokes the token at the central: the running sync is refused from then on.
+        assert!(steward_device::sign_out_at_central(&device).await.unwrap());
+        device.sync_now();
+        let refused = wait_for(&device, "a refused round after sign-out", |s| {
+            s.in_progress.is_none() && s.last_error.as_ref().is_some_and(|e| e.code == "signed_out")
+        })
+        .await;
+        // Signing in again brings the session back.
+        steward_device::sign_in(&device, &base, "steward2", PASSWORD, new_id()).await.unwrap();
+        wait_for(&device, "a round after signing in again", |s| {
+            s.last_success_at > refused.last_success_at && s.last_error.is_none()
+        })
+        .await;
     }
     // The central is gone: the next start still goes straight to the work.
     let _ = stop.send(());
