@@ -145,6 +145,22 @@ impl Device {
     }
 }
 
+/// Keeps the central's response-time policy (`GET /api/v1/sla/policy`) on
+/// the device, for the clock and the check-in fence offline. A policy that
+/// cannot be fetched or read leaves the one the device has.
+async fn fetch_policy(device: &Device, base: &str, token: &str) {
+    let Ok(client) = reqwest::Client::builder().timeout(crate::sync::REQUEST_TIMEOUT).build() else { return };
+    let url = format!("{}/api/v1/sla/policy", base.trim_end_matches('/'));
+    let Ok(response) = client.get(url).bearer_auth(token).send().await else { return };
+    if !response.status().is_success() {
+        return;
+    }
+    let Ok(policy) = response.json::<steward_domain::sla::SlaPolicy>().await else { return };
+    if let Ok(json) = serde_json::to_string(&policy) {
+        let _ = device.store().set_meta(crate::tickets::SLA_POLICY_KEY, &json);
+    }
+}
+
 /// Signs out and, when the central answers, revokes the remembered token
 /// there, so the running sync (which holds the same token) is refused and
 /// cannot sign in again. Offline, the token is forgotten on the device and
@@ -219,6 +235,7 @@ pub async fn sign_in(
     let credentials = Credentials { username: username.to_owned(), password: password.to_owned(), device_id };
     let token = http.login(&credentials).await.map_err(central_error)?;
     device.remember(username, &token, base)?;
+    fetch_policy(device, base, &token).await;
     {
         let mut secrets = device.secrets.lock().unwrap_or_else(|p| p.into_inner());
         secrets.token = Some(token);

@@ -205,7 +205,31 @@ async fn signing_in_remembers_the_token_and_an_offline_start_resumes_it() {
         );
         assert!(device.session().unwrap().is_none());
 
+        // The team's policy at the central: a 300 m check-in fence.
+        let client = reqwest::Client::new();
+        let login: serde_json::Value = client
+            .post(format!("{base}/api/v1/auth/login"))
+            .json(&serde_json::json!({"username": "admin", "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let admin = login["token"].as_str().unwrap().to_owned();
+        let url = format!("{base}/api/v1/sla/policy");
+        let mut policy: serde_json::Value =
+            client.get(&url).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();
+        policy["geofence_m"] = serde_json::json!(300.0);
+        let put = client.put(&url).bearer_auth(&admin).json(&policy).send().await.unwrap();
+        assert!(put.status().is_success(), "{}", put.text().await.unwrap());
+
         let session = steward_device::sign_in(&device, &base, "steward2", PASSWORD, new_id()).await.unwrap();
+        // The device now judges check-ins with the central's fence, offline too.
+        let kept = steward_sync::StoreAccess::with_store(&*device, |s| s.meta(steward_device::tickets::SLA_POLICY_KEY));
+        let kept: steward_domain::sla::SlaPolicy =
+            serde_json::from_str(&kept.unwrap().expect("a policy kept")).unwrap();
+        assert_eq!(kept.geofence_m(), 300.0);
         assert_eq!((session.username.as_str(), session.central.as_str()), ("steward2", base.as_str()));
         wait_for(&device, "a first round with the session", |s| s.last_success_at.is_some()).await;
         let state = device.start_state(Some(&base)).unwrap();
