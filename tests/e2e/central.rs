@@ -167,14 +167,14 @@ impl Central {
         id
     }
 
-    /// Visits the central database holds for `household` (read straight
-    /// from its file: the API has no per-household visit list).
-    pub async fn visit_count(&self, household: HouseholdId) -> i64 {
+    /// The visits the central database holds for `household`, as stored
+    /// (read straight from its file: the API has no per-household visit list).
+    pub async fn visits(&self, household: HouseholdId) -> Vec<String> {
         let db = self.db.clone();
         tokio::task::spawn_blocking(move || {
             let conn = rusqlite::Connection::open_with_flags(&db, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap();
-            conn.query_row("SELECT count(*) FROM visits WHERE household_id = ?1", [household.to_string()], |r| r.get(0))
-                .unwrap()
+            let mut stmt = conn.prepare("SELECT doc FROM visits WHERE household_id = ?1").unwrap();
+            stmt.query_map([household.to_string()], |r| r.get(0)).unwrap().collect::<Result<Vec<String>, _>>().unwrap()
         })
         .await
         .unwrap()

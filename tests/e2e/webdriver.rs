@@ -106,7 +106,14 @@ impl Session {
         }
     }
 
+    /// Clicks `element` as a finger would: scrolled to the middle of the
+    /// screen first, clear of the sticky header and the fixed tab bar.
     pub async fn click(&self, element: &Element) -> Result<()> {
+        self.execute(
+            "arguments[0].scrollIntoView({block: 'center', inline: 'nearest'});",
+            json!([{ ELEMENT_KEY: element.0 }]),
+        )
+        .await?;
         self.cmd(reqwest::Method::POST, &format!("/element/{}/click", element.0), Some(json!({}))).await?;
         Ok(())
     }
