@@ -14,8 +14,9 @@ use crate::cards::{__path_card, __path_qr_png};
     info(title = "Heat Steward central API", description = "供暖管家 central server: accounts, district-scoped access, hotline intake, sync, contact cards."),
     paths(healthz, login, logout, revoke, create_ticket, list_tickets, get_ticket, assign_ticket, list_households,
         get_household, push, pull, put_attachment, head_attachment, get_attachment, list_users, create_user, set_password, card, qr_png, get_policy, put_policy,
-        candidates, positions, alerts, incidents, generate, list_callbacks, contradictions, record_outcome, scorecard,
-        sla, callback_coverage, satisfaction, suspension_checks, contact_cards, open_sweep, list_sweeps, progress),
+        candidates, positions, alerts, incidents, generate, list_callbacks,
+        contradictions, record_outcome, scorecard, sla, callback_coverage, satisfaction, suspension_checks,
+        contact_cards, open_sweep, list_sweeps, progress, sweep_report),
     modifiers(&Bearer),
     tags((name = "auth"), (name = "tickets"), (name = "households"), (name = "sync"), (name = "attachments"), (name = "users"), (name = "cards"), (name = "sla"), (name = "dispatch"), (name = "callbacks"), (name = "reports"), (name = "sweeps"), (name = "meta"))
 )]

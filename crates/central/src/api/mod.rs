@@ -40,7 +40,7 @@ pub use positions::__path_positions;
 pub use reports::{
     __path_callback_coverage, __path_contact_cards, __path_satisfaction, __path_sla, __path_suspension_checks,
 };
-pub use sweeps::{__path_list_sweeps, __path_open_sweep, __path_progress};
+pub use sweeps::{__path_list_sweeps, __path_open_sweep, __path_progress, __path_sweep_report};
 pub use sync::{__path_pull, __path_push};
 pub use tickets::{__path_assign_ticket, __path_create_ticket, __path_get_ticket, __path_list_tickets};
 pub use users::{__path_create_user, __path_list_users, __path_set_password, CreateUserRequest, SetPasswordRequest};
@@ -99,6 +99,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/reports/contact-cards", get(reports::contact_cards))
         .route("/api/v1/sweeps", get(sweeps::list_sweeps).post(sweeps::open_sweep))
         .route("/api/v1/sweeps/{id}/progress", get(sweeps::progress))
+        .route("/api/v1/reports/sweeps", get(sweeps::sweep_report))
 }
 
 /// Liveness.
