@@ -10,6 +10,7 @@ mod lead_commands;
 #[cfg(mobile)]
 mod mobile;
 pub mod smoke;
+mod webview;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -78,6 +79,7 @@ pub fn run() {
     }
     builder
         .setup(|app| {
+            webview::tune(app);
             let device = open_device(app)?;
             app.manage(lead_commands::LeadState::from_env(&device));
             #[cfg(mobile)]
