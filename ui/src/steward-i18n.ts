@@ -101,6 +101,12 @@ export const stewardZhCN = {
   "error.not_assignee": "该工单未派给您",
   "error.needs_visit": "该类工单需到场后才能完成",
   "error.time_before_last_event": "本机时间早于工单上一次操作，请校准时间",
+  "today.planned": "专项排查（按楼栋顺序）",
+  "today.noPlanned": "暂无专项排查任务",
+  "today.plannedDeadline": "截止 {time}",
+  "planned.done": "已完成",
+  "planned.open": "待完成",
+  "planned.overdue": "已逾期",
 };
 
 export type StewardMessageKey = keyof typeof stewardZhCN;
@@ -204,4 +210,10 @@ export const stewardEn: Record<StewardMessageKey, string> = {
   "error.not_assignee": "This ticket is not assigned to you",
   "error.needs_visit": "This ticket needs a visit before it is resolved",
   "error.time_before_last_event": "This device's clock is behind the ticket's last action; please set the time",
+  "today.planned": "Sweep campaigns (building by building)",
+  "today.noPlanned": "No sweep visits planned",
+  "today.plannedDeadline": "Due by {time}",
+  "planned.done": "Done",
+  "planned.open": "To do",
+  "planned.overdue": "Overdue",
 };

@@ -1,12 +1,16 @@
 // 今日 / Today: open tickets by urgency with live 30-minute countdowns, then
-// the households to visit in walking order. One timer ticks every countdown
-// on the screen; it only rewrites text and a data attribute per row.
+// the households to visit in walking order, then the sweep campaigns' planned
+// visits building by building (overdue ones highlighted). One timer ticks
+// every countdown and deadline on the screen; it only rewrites text and a
+// data attribute per row.
 
 import { type ApiError, today as fetchToday } from "./api";
+import type { PlannedVisitDto } from "./bindings/PlannedVisitDto";
 import type { TicketTaskDto } from "./bindings/TicketTaskDto";
 import type { TodayDto } from "./bindings/TodayDto";
 import { formatCountdown, remainingMs, urgency } from "./countdown";
 import { h } from "./dom";
+import { formatDateTime } from "./format";
 import { type MessageKey, t } from "./i18n";
 
 export type TodayState =
@@ -44,6 +48,8 @@ export function createTodayScreen(options: TodayOptions = {}): TodayScreen {
   const element = h("section", { class: "screen today", attrs: { "data-screen": "today" } }, body);
   let current: TodayState = { kind: "loading" };
   let clocks: { dueAt: string; time: HTMLElement; row: HTMLElement; label: HTMLElement }[] = [];
+  /** Planned visits not done yet: they turn overdue when their deadline passes. */
+  let deadlines: { deadline: string; row: HTMLElement; state: HTMLElement }[] = [];
   /** The device's server-corrected time minus its clock, from the last load. */
   let skewMs = 0;
 
@@ -55,10 +61,17 @@ export function createTodayScreen(options: TodayOptions = {}): TodayScreen {
       clock.time.textContent = formatCountdown(left);
       clock.label.textContent = t(level === "breached" ? "today.overdue" : "today.left");
     }
+    for (const d of deadlines) {
+      const state = remainingMs(d.deadline, nowMs + skewMs) < 0 ? "overdue" : "open";
+      d.row.dataset.state = state;
+      d.state.dataset.state = state;
+      d.state.textContent = t(`planned.${state}`);
+    }
   }
 
   function render(): void {
     clocks = [];
+    deadlines = [];
     switch (current.kind) {
       case "loading":
         body.replaceChildren(h("p", { class: "muted", text: t("common.loading") }));
@@ -121,10 +134,69 @@ export function createTodayScreen(options: TodayOptions = {}): TodayScreen {
           tickets,
           h("h2", { class: "section-title", text: t("today.households") }),
           households,
+          h("h2", { class: "section-title", text: t("today.planned") }),
+          plannedList(work.planned),
         );
         tick();
       }
     }
+  }
+
+  /** The planned visits in the order given (walking order), a heading per building. */
+  function plannedList(planned: PlannedVisitDto[]): HTMLElement {
+    if (!planned.length) return h("p", { class: "muted", attrs: { "data-testid": "planned-empty" }, text: t("today.noPlanned") });
+    const groups: HTMLElement[] = [];
+    let building: string | null = null;
+    let list: HTMLElement | null = null;
+    planned.forEach((task, index) => {
+      if (task.building_id !== building || !list) {
+        building = task.building_id;
+        list = h("ol", { class: "walk-list planned-list", attrs: { start: String(index + 1) } });
+        groups.push(
+          h(
+            "section",
+            { class: "planned-group", attrs: { "data-building-id": task.building_id } },
+            h("h3", { class: "planned-building", text: task.building }),
+            list,
+          ),
+        );
+      }
+      list.append(plannedRow(task, index));
+    });
+    return h("div", { class: "planned", attrs: { "data-testid": "planned" } }, ...groups);
+  }
+
+  function plannedRow(task: PlannedVisitDto, index: number): HTMLLIElement {
+    const state = h("span", {
+      class: "planned-state",
+      attrs: { "data-state": task.state },
+      text: t(`planned.${task.state}` as MessageKey),
+    });
+    const item = h(
+      "li",
+      {
+        class: "walk-item planned-item",
+        attrs: { "data-id": task.id, "data-household-id": task.household_id, "data-state": task.state, "data-kind": task.kind },
+      },
+      h("span", { class: "walk-no", text: String(index + 1) }),
+      h(
+        "button",
+        { class: "walk-main", attrs: { type: "button" } },
+        h(
+          "span",
+          { class: "walk-line" },
+          h("span", { class: "walk-name", text: task.resident_name }),
+          h("span", { class: "reason", attrs: { "data-kind": task.kind }, text: task.kind_label }),
+          state,
+        ),
+        h("span", { class: "walk-address", text: task.address }),
+        h("span", { class: "planned-campaign", text: task.title }),
+        h("span", { class: "planned-deadline", text: t("today.plannedDeadline", { time: formatDateTime(task.deadline) }) }),
+      ),
+    );
+    item.querySelector("button")!.addEventListener("click", () => openHousehold(task.household_id));
+    if (task.state !== "done") deadlines.push({ deadline: task.deadline, row: item, state });
+    return item;
   }
 
   function ticketRow(task: TicketTaskDto): HTMLLIElement {

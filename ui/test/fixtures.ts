@@ -67,6 +67,7 @@ export const TODAY: TodayDto = {
       visited_today: true,
     },
   ],
+  planned: [],
   visits_done: 4,
   now: new Date(NOW).toISOString(),
 };

@@ -2,6 +2,7 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { AT_RISK_MS, formatCountdown, remainingMs, urgency } from "../src/countdown";
 import { DEFAULT_LOCALE, setLocale } from "../src/i18n";
+import type { PlannedVisitDto } from "../src/bindings/PlannedVisitDto";
 import { createTodayScreen } from "../src/today";
 import { deviceTable, dueIn, mockCommands, NOW, TODAY } from "./fixtures";
 
@@ -87,14 +88,66 @@ describe("today screen", () => {
   it("says so when there is nothing to do, and shows errors with a retry", async () => {
     let fail = true;
     mockCommands({
-      today: () => (fail ? Promise.reject({ code: "no_steward", message: "no steward is signed in" }) : { tickets: [], households: [], visits_done: 0, now: new Date(NOW).toISOString() }),
+      today: () => (fail ? Promise.reject({ code: "no_steward", message: "no steward is signed in" }) : { tickets: [], households: [], planned: [], visits_done: 0, now: new Date(NOW).toISOString() }),
     });
     const { screen } = mount();
     await screen.ready;
     expect(document.querySelector('[role="alert"] .error-detail')?.textContent).toBe("no steward is signed in");
     fail = false;
     await screen.reload();
-    expect([...document.querySelectorAll(".muted")].map((p) => p.textContent)).toEqual(["暂无待响应工单", "今日无待入户住户"]);
+    expect([...document.querySelectorAll(".muted")].map((p) => p.textContent)).toEqual(["暂无待响应工单", "今日无待入户住户", "暂无专项排查任务"]);
+  });
+
+  function planned(n: number, building: string, state: string, deadline: string): PlannedVisitDto {
+    return {
+      id: `sw-1:hh-p${n}`,
+      sweep_id: "sw-1",
+      kind: "suspension_check",
+      kind_label: "报停阀门检查",
+      title: "第一轮报停复查",
+      deadline,
+      household_id: `hh-p${n}`,
+      building_id: `b-${building}`,
+      resident_name: `住户${n}`,
+      account_no: `10000${n}`,
+      address: `阳光花园${building}号楼1单元${n}01`,
+      building: `阳光花园 ${building}号楼`,
+      state,
+      done_at: state === "done" ? dueIn(-60 * MIN) : null,
+    };
+  }
+
+  it("lists the sweeps' planned visits building by building, overdue ones highlighted, and opens one", async () => {
+    const list = [
+      planned(1, "1", "done", dueIn(60 * MIN)),
+      planned(2, "1", "overdue", dueIn(-5 * MIN)),
+      planned(3, "2", "open", dueIn(10 * MIN)),
+    ];
+    mockCommands(deviceTable({ today: { ...TODAY, planned: list } }));
+    const { screen, opened, setClock } = mount();
+    await screen.ready;
+    const groups = [...document.querySelectorAll<HTMLElement>(".planned-group")];
+    expect(groups.map((g) => g.querySelector(".planned-building")?.textContent)).toEqual(["阳光花园 1号楼", "阳光花园 2号楼"]);
+    const items = () => [...document.querySelectorAll<HTMLElement>(".planned-item")];
+    expect(items().map((i) => i.dataset.id)).toEqual(["sw-1:hh-p1", "sw-1:hh-p2", "sw-1:hh-p3"]);
+    expect(items().map((i) => i.querySelector(".walk-no")?.textContent)).toEqual(["1", "2", "3"]);
+    expect(items().map((i) => i.dataset.state)).toEqual(["done", "overdue", "open"]);
+    expect(items().map((i) => i.querySelector(".planned-state")?.textContent)).toEqual(["已完成", "已逾期", "待完成"]);
+    expect(items()[1]!.querySelector(".reason")?.textContent).toBe("报停阀门检查");
+    expect(items()[1]!.querySelector(".planned-campaign")?.textContent).toBe("第一轮报停复查");
+    expect(items()[1]!.querySelector(".planned-deadline")?.textContent).toMatch(/^截止 /);
+
+    // The deadline of the open one passes while the screen is up.
+    setClock(NOW + 11 * MIN);
+    screen.tick();
+    expect(items().map((i) => i.dataset.state)).toEqual(["done", "overdue", "overdue"]);
+    expect(items()[2]!.querySelector(".planned-state")?.textContent).toBe("已逾期");
+
+    items()[2]!.querySelector("button")!.click();
+    expect(opened).toEqual(["hh-p3"]);
+    setLocale("en");
+    screen.render();
+    expect(document.querySelector(".section-title:last-of-type")?.textContent).toBe("Sweep campaigns (building by building)");
   });
 
   it("renders in English", async () => {

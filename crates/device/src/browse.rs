@@ -50,6 +50,14 @@ impl Device {
     /// `now` is the device's time; the list carries the server-corrected time.
     pub fn today_view(&self, now: jiff::Timestamp) -> Result<TodayDto, InputError> {
         let corrected = self.corrected_time(now)?;
-        Ok(TodayDto::new(&self.today(corrected)?, corrected))
+        Ok(TodayDto::new(&self.today(corrected)?, &self.planned_visits(corrected)?, corrected))
+    }
+
+    /// The steward's planned visits of sweep campaigns on the device, in
+    /// walking order, each done, open or overdue at the corrected time `now`.
+    pub fn planned_visits(&self, now: jiff::Timestamp) -> Result<Vec<steward_store::PlannedTask>, InputError> {
+        let store = self.store();
+        let steward = Self::steward_id(&store)?;
+        Ok(store.planned_tasks(steward, now)?)
     }
 }

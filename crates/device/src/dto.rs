@@ -12,8 +12,8 @@ use steward_domain::ground::{HeatingStatus, Household, ValveState};
 use steward_domain::ticket::Ticket;
 use steward_domain::visit::{CompletedVisit, IllegalUseCategory, InspectionRecord};
 use steward_store::{
-    BuildingSummary, CommunitySummary, HouseholdDetail, HouseholdHit, HouseholdTask, PendingCounts, TaskReason,
-    TicketTask, UnitSummary, WorkList,
+    BuildingSummary, CommunitySummary, HouseholdDetail, HouseholdHit, HouseholdTask, PendingCounts, PlannedTask,
+    TaskReason, TicketTask, UnitSummary, WorkList,
 };
 use ts_rs::TS;
 
@@ -176,10 +176,69 @@ impl From<&HouseholdTask> for HouseholdTaskDto {
 }
 
 dto! {
-    /// 今日: open tickets soonest due first, then households in walking order.
+    /// A planned visit of a sweep campaign (专项排查) on Today.
+    pub struct PlannedVisitDto {
+        /// The feed's id: `<sweep id>:<household id>`.
+        pub id: String,
+        pub sweep_id: String,
+        /// The campaign's kind code: `suspension_check`, `new_household_opening`,
+        /// `illegal_use` or `water_filling`.
+        pub kind: String,
+        /// The kind's Chinese name, e.g. 报停阀门检查.
+        pub kind_label: String,
+        /// The campaign's name as the team lead gave it.
+        pub title: String,
+        /// RFC 3339.
+        pub deadline: String,
+        pub household_id: String,
+        pub building_id: String,
+        pub resident_name: String,
+        pub account_no: String,
+        pub address: String,
+        /// `community n号楼`: the walking list goes building by building.
+        pub building: String,
+        /// `done`, `open` or `overdue` (past the deadline and not done).
+        pub state: String,
+        /// When a visit on the device did what the campaign asks (RFC 3339).
+        pub done_at: Option<String>,
+    }
+}
+
+impl From<&PlannedTask> for PlannedVisitDto {
+    fn from(t: &PlannedTask) -> Self {
+        let p = &t.planned;
+        PlannedVisitDto {
+            id: p.feed_id(),
+            sweep_id: p.sweep_id.to_string(),
+            kind: p.kind.code().to_owned(),
+            kind_label: p.kind_label.clone(),
+            title: p.title.clone(),
+            deadline: p.deadline.to_string(),
+            household_id: p.household_id.to_string(),
+            building_id: p.building_id.to_string(),
+            resident_name: t.resident_name.clone(),
+            account_no: t.account_no.clone(),
+            address: t.address.clone(),
+            building: format!("{} {}号楼", t.community, t.building_no),
+            state: match t.state {
+                steward_domain::sweep::PlannedState::Done => "done",
+                steward_domain::sweep::PlannedState::Open => "open",
+                steward_domain::sweep::PlannedState::Overdue => "overdue",
+            }
+            .to_owned(),
+            done_at: t.done_at.map(|d| d.to_string()),
+        }
+    }
+}
+
+dto! {
+    /// 今日: open tickets soonest due first, then households in walking order,
+    /// then the sweep campaigns' planned visits in walking order.
     pub struct TodayDto {
         pub tickets: Vec<TicketTaskDto>,
         pub households: Vec<HouseholdTaskDto>,
+        /// Planned visits of sweep campaigns, building by building.
+        pub planned: Vec<PlannedVisitDto>,
         pub visits_done: u32,
         /// The device's server-corrected time the list was made at (RFC 3339):
         /// the countdowns run from it, so a wrong device clock does not move them.
@@ -189,10 +248,11 @@ dto! {
 
 impl TodayDto {
     /// Today's work as of the corrected time `now`.
-    pub fn new(w: &WorkList, now: jiff::Timestamp) -> Self {
+    pub fn new(w: &WorkList, planned: &[PlannedTask], now: jiff::Timestamp) -> Self {
         TodayDto {
             tickets: w.tickets.iter().map(Into::into).collect(),
             households: w.households.iter().map(Into::into).collect(),
+            planned: planned.iter().map(Into::into).collect(),
             visits_done: w.visits_done,
             now: now.to_string(),
         }

@@ -23,6 +23,7 @@ mod map;
 mod migrate;
 mod org;
 mod outbox;
+mod planned;
 mod pull;
 mod rejected;
 mod responses;
@@ -46,6 +47,7 @@ pub use map::{MapBuilding, MapCommunity, MapPlaces, MapTicket};
 pub use migrate::SCHEMA_VERSION;
 pub use org::DistrictRow;
 pub use outbox::{EntryStamp, Lane, MutationMeta, OutboxEntry, PendingCounts};
+pub use planned::{PlannedTask, PlannedVisit};
 pub use pull::{Change, PageReport, RecordKind};
 pub use rejected::NeedsAttention;
 pub use responses::ResponseTime;
@@ -71,6 +73,9 @@ pub mod meta_keys {
     /// The last device sequence number given to a queued change; advanced
     /// only in the transaction that queues the change.
     pub const DEVICE_SEQ: &str = "device_seq";
+    /// The central's service policy (JSON of the domain's `SlaPolicy`): set
+    /// at sign-in and by the change feed's `sla_policy`.
+    pub const SLA_POLICY: &str = "sla.policy";
 }
 
 /// The device database. Not `Sync`: the app keeps it behind a mutex.

@@ -13,6 +13,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_init.sql"),
     include_str!("../migrations/0002_sync.sql"),
     include_str!("../migrations/0003_device_stamp.sql"),
+    include_str!("../migrations/0004_planned_visits.sql"),
 ];
 
 /// The schema version this binary creates and understands.

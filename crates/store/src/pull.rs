@@ -8,11 +8,13 @@ use jiff::SignedDuration;
 use rusqlite::{Connection, OptionalExtension, params};
 use steward_domain::ground::{Building, Community, District, Household, Unit};
 use steward_domain::ids::{DistrictId, VisitId};
+use steward_domain::sla::SlaPolicy;
 use steward_domain::ticket::{Ticket, TicketEvent};
 use steward_domain::visit::CompletedVisit;
 
 use crate::error::{Result, StoreError};
 use crate::ground::{GroundSnapshot, household_exists, load_into};
+use crate::planned::{self, PlannedVisit};
 use crate::{Store, meta_keys, tickets, visits};
 
 /// The kinds of record the change feed carries.
@@ -25,10 +27,12 @@ pub enum RecordKind {
     Household,
     Ticket,
     Visit,
+    /// A sweep campaign's planned visit (id `<sweep id>:<household id>`).
+    PlannedVisit,
 }
 
 impl RecordKind {
-    pub const ALL: [RecordKind; 7] = [
+    pub const ALL: [RecordKind; 8] = [
         RecordKind::District,
         RecordKind::Community,
         RecordKind::Building,
@@ -36,6 +40,7 @@ impl RecordKind {
         RecordKind::Household,
         RecordKind::Ticket,
         RecordKind::Visit,
+        RecordKind::PlannedVisit,
     ];
 
     /// The feed's name of the kind, e.g. `household`.
@@ -48,6 +53,7 @@ impl RecordKind {
             RecordKind::Household => "household",
             RecordKind::Ticket => "ticket",
             RecordKind::Visit => "visit",
+            RecordKind::PlannedVisit => "planned_visit",
         }
     }
 
@@ -69,6 +75,12 @@ pub enum Change {
     /// A ticket with its events in order.
     Ticket(Ticket, Vec<TicketEvent>),
     Visit(CompletedVisit),
+    /// A sweep campaign's planned visit for the steward.
+    PlannedVisit(PlannedVisit),
+    /// The central's service policy (kind `sla_policy`): it replaces the
+    /// one the device holds, which the response clock and the check-in
+    /// fence read.
+    Policy(SlaPolicy),
     /// The record left the steward's scope.
     Remove(RecordKind, String),
 }
@@ -148,6 +160,20 @@ impl Store {
                         report.kept += 1;
                     }
                 }
+                // Neither waits on the ground of the page: both land in feed
+                // order at once.
+                Change::PlannedVisit(p) => {
+                    report.upserts += 1;
+                    planned::upsert(&tx, p)?;
+                }
+                Change::Policy(policy) => {
+                    report.upserts += 1;
+                    tx.prepare_cached(
+                        "INSERT INTO meta (key, value) VALUES (?1, ?2) \
+                         ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    )?
+                    .execute(params![meta_keys::SLA_POLICY, serde_json::to_string(policy)?])?;
+                }
                 upsert => {
                     report.upserts += 1;
                     add(&mut batch, upsert.clone());
@@ -184,7 +210,7 @@ fn add(batch: &mut GroundSnapshot, change: Change) {
         Change::Household(h) => batch.households.push(h),
         Change::Ticket(t, events) => batch.tickets.push((t, events)),
         Change::Visit(v) => batch.visits.push(v),
-        Change::Remove(..) => {}
+        Change::PlannedVisit(_) | Change::Policy(_) | Change::Remove(..) => {}
     }
 }
 
@@ -279,6 +305,7 @@ const UNSYNCED: &str = "(SELECT entity_id FROM outbox WHERE entity = ?2 \
 fn remove(conn: &Connection, kind: RecordKind, id: &str) -> Result<bool> {
     match kind {
         RecordKind::Visit => remove_visit(conn, id),
+        RecordKind::PlannedVisit => planned::remove(conn, id),
         RecordKind::Ticket => remove_ticket(conn, id),
         RecordKind::Household => remove_household(conn, id),
         RecordKind::Unit => {
@@ -391,6 +418,7 @@ fn remove_household(conn: &Connection, id: &str) -> Result<bool> {
     }
     let rid: Option<i64> =
         conn.prepare_cached("SELECT rid FROM households WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+    planned::remove_of_household(conn, id)?;
     if let Some(rid) = rid {
         conn.prepare_cached("DELETE FROM household_fts WHERE rowid = ?1")?.execute([rid])?;
         conn.prepare_cached("DELETE FROM households WHERE rid = ?1")?.execute([rid])?;

@@ -93,6 +93,13 @@ impl Store {
         })
     }
 
+    /// The steward's planned visits of sweep campaigns (专项排查) whose
+    /// household is on the device, in walking order (building by building),
+    /// each done, open or overdue at `now` (the server-corrected time).
+    pub fn planned_tasks(&self, steward: UserId, now: Timestamp) -> Result<Vec<crate::PlannedTask>> {
+        crate::planned::tasks(&self.conn, &steward.to_string(), now)
+    }
+
     fn ticket_tasks(&self, steward: &str) -> Result<Vec<TicketTask>> {
         let sql = format!(
             "SELECT t.ticket_json, h.resident_name, h.room, c.name AS community, b.number AS building_no, \

@@ -348,6 +348,11 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
                             message: e.to_string(),
                         })
                     })?;
+                    // What still waits on the device besides this batch, for the
+                    // team lead's "queued" column.
+                    let waiting = self.store(|s| s.pending_counts()).await?;
+                    let besides = (waiting.priority + waiting.bulk).saturating_sub(n as u64);
+                    request.queued = Some(u32::try_from(besides).unwrap_or(u32::MAX));
                     let sent_at = self.clock.now();
                     request.sent_at = Some(sent_at);
                     let response = self.push(&request).await?;

@@ -4,10 +4,14 @@
 
 use serde_json::{Map, Value};
 use steward_domain::ground::{Building, Community, District, Household, Unit};
+use steward_domain::sla::SlaPolicy;
 use steward_domain::ticket::{Ticket, TicketEvent};
 use steward_domain::visit::CompletedVisit;
 use steward_protocol::{ChangeDto, ChangeOp, KIND_TICKET_EVENT, KIND_VISIT, Mutation, MutationStamp};
-use steward_store::{Change, OutboxEntry, RecordKind};
+use steward_store::{Change, OutboxEntry, PlannedVisit, RecordKind};
+
+/// The feed's kind of the central's service policy (id `policy`).
+pub const KIND_SLA_POLICY: &str = "sla_policy";
 
 /// A record that cannot cross the wire as it is.
 #[derive(Debug, thiserror::Error)]
@@ -55,6 +59,15 @@ fn ticket_event_payload(event: &TicketEvent) -> Result<Value, serde_json::Error>
 /// The store change a feed entry asks for; `None` for a kind this app does
 /// not know (a newer server), which is skipped.
 pub fn change_of(c: &ChangeDto) -> Result<Option<Change>, WireError> {
+    if c.kind == KIND_SLA_POLICY {
+        // The policy is never removed: without one the device keeps the last.
+        if c.op == ChangeOp::Remove {
+            return Ok(None);
+        }
+        let data = c.data.clone().ok_or_else(|| malformed(&c.kind, &c.id, "an upsert without data"))?;
+        let policy = serde_json::from_value::<SlaPolicy>(data).map_err(|e| malformed(&c.kind, &c.id, e))?;
+        return Ok(Some(Change::Policy(policy)));
+    }
     let Some(kind) = RecordKind::from_code(&c.kind) else { return Ok(None) };
     if c.op == ChangeOp::Remove {
         return Ok(Some(Change::Remove(kind, c.id.clone())));
@@ -75,6 +88,13 @@ pub fn change_of(c: &ChangeDto) -> Result<Option<Change>, WireError> {
             Change::Ticket(ticket, events)
         }
         RecordKind::Visit => Change::Visit(serde_json::from_value::<CompletedVisit>(data).map_err(bad)?),
+        RecordKind::PlannedVisit => {
+            let planned = serde_json::from_value::<PlannedVisit>(data).map_err(bad)?;
+            if planned.feed_id() != c.id {
+                return Err(malformed(&c.kind, &c.id, format!("the document is of {}", planned.feed_id())));
+            }
+            Change::PlannedVisit(planned)
+        }
     };
     Ok(Some(change))
 }
