@@ -6,6 +6,11 @@
 //! (measured under Xvfb: 184 → 117 MiB PSS). Its memory cache is sized for a
 //! browser; the "document viewer" model keeps it small, which suits an app
 //! whose pages are all in the binary.
+//!
+//! Under WebDriver automation (`TAURI_WEBVIEW_AUTOMATION`, set by
+//! tauri-driver) compositing stays on: WebKitWebDriver's screenshots stall
+//! for minutes in the non-composited mode. The end-to-end run therefore
+//! renders composited; `tests/app_smoke.rs` starts the app as users do.
 
 /// Applies the settings to the main window's webview. A failure only costs
 /// memory, so it is logged, never fatal.
@@ -22,7 +27,10 @@ pub fn tune(app: &tauri::App) {
                 CacheModel, HardwareAccelerationPolicy, SettingsExt as _, WebContextExt as _, WebViewExt,
             };
             let view = webview.inner();
-            if let Some(settings) = WebViewExt::settings(&view) {
+            let automated = std::env::var_os("TAURI_WEBVIEW_AUTOMATION").is_some_and(|v| v == "true");
+            if let Some(settings) = WebViewExt::settings(&view)
+                && !automated
+            {
                 settings.set_hardware_acceleration_policy(HardwareAccelerationPolicy::Never);
             }
             if let Some(context) = view.context() {

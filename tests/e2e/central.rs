@@ -27,6 +27,7 @@ pub struct Central {
     addr: SocketAddr,
     running: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
     http: reqwest::Client,
+    tokens: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 impl Central {
@@ -52,8 +53,16 @@ impl Central {
         .unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        let mut central =
-            Central { data, as_of, db: db.to_owned(), store, addr, running: None, http: reqwest::Client::new() };
+        let mut central = Central {
+            data,
+            as_of,
+            db: db.to_owned(),
+            store,
+            addr,
+            running: None,
+            http: reqwest::Client::new(),
+            tokens: Default::default(),
+        };
         central.serve(listener);
         central
     }
@@ -97,6 +106,9 @@ impl Central {
     }
 
     async fn token(&self, username: &str) -> String {
+        if let Some(token) = self.tokens.lock().unwrap().get(username) {
+            return token.clone();
+        }
         let response = self
             .http
             .post(format!("{}/api/v1/auth/login", self.url()))
@@ -106,7 +118,9 @@ impl Central {
             .expect("log in at the central");
         assert!(response.status().is_success(), "login as {username}: {}", response.status());
         let body: Value = response.json().await.unwrap();
-        body["token"].as_str().unwrap().to_owned()
+        let token = body["token"].as_str().unwrap().to_owned();
+        self.tokens.lock().unwrap().insert(username.to_owned(), token.clone());
+        token
     }
 
     async fn call(&self, username: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
@@ -133,6 +147,11 @@ impl Central {
     /// The hotline reports no heat at `household`; the team lead dispatches
     /// it to `steward`. Returns the ticket id.
     pub async fn hotline_ticket(&self, household: HouseholdId, steward: &str) -> String {
+        self.dispatched_ticket(household, steward, "E2E-0001").await
+    }
+
+    /// A no-heat report with the hotline's reference `external_ref`, dispatched to `steward`.
+    pub async fn dispatched_ticket(&self, household: HouseholdId, steward: &str, external_ref: &str) -> String {
         let created = self
             .call(
                 "hotline1",
@@ -142,7 +161,7 @@ impl Central {
                     "household_id": household,
                     "category": "no_heat",
                     "description": "家里暖气不热（端到端测试）",
-                    "external_ref": "E2E-0001",
+                    "external_ref": external_ref,
                 })),
             )
             .await;

@@ -157,6 +157,12 @@ impl Session {
         self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": args }))).await
     }
 
+    /// Runs `script` asynchronously: it ends by calling the callback passed
+    /// as its last argument, whose argument is returned.
+    pub async fn execute_async(&self, script: &str, args: Value) -> Result<Value> {
+        self.cmd(reqwest::Method::POST, "/execute/async", Some(json!({ "script": script, "args": args }))).await
+    }
+
     pub async fn set_window_size(&self, width: u32, height: u32) -> Result<()> {
         self.cmd(reqwest::Method::POST, "/window/rect", Some(json!({ "width": width, "height": height }))).await?;
         Ok(())
