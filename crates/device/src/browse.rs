@@ -53,6 +53,13 @@ impl Device {
         Ok(TodayDto::new(&self.today(corrected)?, &self.planned_visits(corrected)?, corrected))
     }
 
+    /// The central's service policy the device holds (from sign-in or the
+    /// change feed); none before either brought one.
+    pub fn sla_policy(&self) -> Result<Option<steward_domain::sla::SlaPolicy>, InputError> {
+        let json = self.store().meta(steward_store::meta_keys::SLA_POLICY)?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
     /// The steward's planned visits of sweep campaigns on the device, in
     /// walking order, each done, open or overdue at the corrected time `now`.
     pub fn planned_visits(&self, now: jiff::Timestamp) -> Result<Vec<steward_store::PlannedTask>, InputError> {

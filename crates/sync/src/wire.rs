@@ -199,6 +199,56 @@ mod tests {
     }
 
     #[test]
+    fn a_planned_visit_reads_from_the_centrals_document() {
+        let (sweep, household) = (Uuid::from_u128(0x51), Uuid::from_u128(0x11));
+        // The document as the central's `open_sweep` writes it.
+        let data = json!({
+            "sweep_id": sweep, "kind": "suspension_check", "kind_label": "报停阀门检查", "title": "复查",
+            "opened_at": "2026-11-20T00:00:00Z", "deadline": "2026-11-22T00:00:00Z", "household_id": household,
+            "district_id": Uuid::from_u128(1), "building_id": Uuid::from_u128(2),
+            "steward_id": Uuid::from_u128(3).to_string(), "seq": 4,
+        });
+        let dto = |id: String, data: Value| ChangeDto {
+            seq: 1,
+            kind: "planned_visit".into(),
+            id,
+            op: ChangeOp::Upsert,
+            data: Some(data),
+        };
+        let Some(Change::PlannedVisit(p)) = change_of(&dto(format!("{sweep}:{household}"), data.clone())).unwrap()
+        else {
+            panic!("a planned visit")
+        };
+        assert_eq!((p.kind.code(), p.seq, p.title.as_str()), ("suspension_check", 4, "复查"));
+        assert_eq!(p.deadline.to_string(), "2026-11-22T00:00:00Z");
+        // A document under another id, or of an unknown sweep kind, is refused.
+        assert!(change_of(&dto("x".into(), data.clone())).is_err());
+        let mut odd = data;
+        odd["kind"] = json!("meter_reading");
+        assert!(change_of(&dto(format!("{sweep}:{household}"), odd)).is_err());
+        let remove = ChangeDto { op: ChangeOp::Remove, data: None, ..dto("a:b".into(), Value::Null) };
+        assert_eq!(change_of(&remove).unwrap(), Some(Change::Remove(RecordKind::PlannedVisit, "a:b".into())));
+    }
+
+    #[test]
+    fn the_service_policy_reads_as_the_clocks_policy() {
+        // The central's policy document: the clock's fields and the rest.
+        let data = json!({
+            "responses": [{"category": "leak", "response_minutes": 20}], "at_risk_minutes": 7, "geofence_m": 180.0,
+            "escalation_minutes": 5, "speed_kmh": 20.0, "load_penalty_minutes": 10.0, "stale_minutes": 10,
+            "fix_fresh_minutes": 15, "incident_threshold": 5, "updated_at": "2026-11-26T01:00:00Z",
+        });
+        let dto = |op, data| ChangeDto { seq: 1, kind: KIND_SLA_POLICY.into(), id: "policy".into(), op, data };
+        let Some(Change::Policy(p)) = change_of(&dto(ChangeOp::Upsert, Some(data))).unwrap() else {
+            panic!("a policy")
+        };
+        assert_eq!(p.geofence_m(), 180.0);
+        assert_eq!(p.response_minutes(steward_domain::ticket::TicketCategory::Leak), Some(20));
+        assert!(change_of(&dto(ChangeOp::Upsert, Some(json!({"at_risk_minutes": -1})))).is_err());
+        assert_eq!(change_of(&dto(ChangeOp::Remove, None)).unwrap(), None, "the device keeps its last policy");
+    }
+
+    #[test]
     fn a_boundary_is_read_from_a_feature_collection() {
         let geometry = json!({"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 0]]]});
         let fc =

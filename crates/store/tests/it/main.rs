@@ -6,6 +6,7 @@ mod crash;
 mod ground;
 mod migrate;
 mod outbox;
+mod planned;
 mod pull;
 mod search;
 mod support;
