@@ -108,18 +108,21 @@ impl Device {
     }
 
     /// A key that changes whenever the steward's open tickets change (a new
-    /// one pulled, a status moved): the app refreshes Today when it does.
+    /// one pulled, a status moved) or a sweep's planned visits do: the app
+    /// refreshes Today when it does.
     pub fn open_tickets_key(&self) -> Result<String, InputError> {
         let store = self.store();
         let steward = Self::steward_id(&store)?;
         let (start, end) = crate::day_bounds(jiff::Timestamp::now());
         let work = store.todays_work(steward, start, end)?;
-        Ok(work
-            .tickets
-            .iter()
-            .map(|t| format!("{}:{}", t.ticket.id(), t.ticket.last_seq()))
-            .collect::<Vec<_>>()
-            .join(","))
+        let tickets = work.tickets.iter().map(|t| format!("{}:{}", t.ticket.id(), t.ticket.last_seq()));
+        // A sweep's planned visits come by the same pull; a new, removed or
+        // re-dated one reloads Today too.
+        let planned = store
+            .planned_tasks(steward, jiff::Timestamp::now())?
+            .into_iter()
+            .map(|p| format!("{}@{}", p.planned.feed_id(), p.planned.deadline));
+        Ok(tickets.chain(planned).collect::<Vec<_>>().join(","))
     }
 }
 

@@ -127,6 +127,7 @@ async fn a_sweep_the_lead_opens_lists_its_planned_visits_on_the_stewards_today()
     sync_until(&device, "a first successful round", |d| d.sync_status().is_some_and(|s| s.last_success_at.is_some()))
         .await;
     assert!(device.today_view(Timestamp::now()).unwrap().planned.is_empty(), "no sweep yet");
+    let key_before = device.open_tickets_key().unwrap();
 
     // The lead opens a suspension check over the steward's districts.
     let lead = Lead::sign_in(&base).await;
@@ -147,6 +148,8 @@ async fn a_sweep_the_lead_opens_lists_its_planned_visits_on_the_stewards_today()
         d.today_view(Timestamp::now()).unwrap().planned.len() as u64 == planned_at_central
     })
     .await;
+    // The app reloads Today when this key moves: planned visits move it.
+    assert_ne!(device.open_tickets_key().unwrap(), key_before, "the planned visits change Today's key");
     let today = device.today_view(Timestamp::now()).unwrap();
     let sweep_id = sweep["id"].as_str().unwrap();
     for p in &today.planned {
