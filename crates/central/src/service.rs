@@ -17,7 +17,7 @@ use steward_domain::visit::CompletedVisit;
 use crate::auth::{Caller, random10};
 use crate::error::{AppError, ErrorBody};
 use crate::json::{CreateTicketRequest, HouseholdDto, Mutation, MutationOutcome, TicketDto};
-use crate::store::{ChangeRecord, HouseholdImport, HouseholdRow, TicketRow, Tx, millis};
+use crate::store::{ChangeKeys, ChangeRecord, HouseholdImport, HouseholdRow, TicketRow, Tx, millis};
 
 /// The maximum length of an external reference.
 const MAX_EXTERNAL_REF: usize = 128;
@@ -221,10 +221,31 @@ pub fn parse_mutation(raw: serde_json::Value) -> Result<Mutation, MutationOutcom
         .map_err(|e| rejected(id, AppError::unprocessable("invalid_mutation", format!("mutation: {e}"))))
 }
 
+/// What the mutations of one push share while they are applied in one
+/// write job: the households already read. A household written by a
+/// mutation is dropped from it, so that what it holds is always what the
+/// transaction holds, whether that mutation stands or is rolled back.
+#[derive(Default)]
+pub struct PushContext {
+    households: std::collections::HashMap<steward_domain::ids::HouseholdId, Option<HouseholdRow>>,
+}
+
 /// Applies one mutation; the caller runs it as one write job, so an error
 /// leaves nothing of it behind. A mutation id seen before is a duplicate and
 /// changes nothing.
 pub fn apply_mutation(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp) -> Result<MutationOutcome, AppError> {
+    apply_in_push(tx, caller, m, now, &mut PushContext::default())
+}
+
+/// [`apply_mutation`] as one of the mutations of a push applied together
+/// (each inside its own savepoint, see [`Tx::savepoint`]).
+pub fn apply_in_push(
+    tx: &Tx<'_>,
+    caller: &Caller,
+    m: &Mutation,
+    now: Timestamp,
+    ctx: &mut PushContext,
+) -> Result<MutationOutcome, AppError> {
     let db = tx.db();
     if let Some(user) = db.mutation_seen(m.id.0)? {
         return Ok(if user == caller.principal.user_id {
@@ -234,7 +255,7 @@ pub fn apply_mutation(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp
         });
     }
     let applied = match m.kind.as_str() {
-        "visit" => apply_visit(tx, caller, m, now),
+        "visit" => apply_visit(tx, caller, m, now, ctx),
         "ticket_event" => apply_ticket_event(tx, caller, m, now),
         other => Err(AppError::unprocessable("unknown_kind", format!("unknown mutation kind {other:?}"))),
     };
@@ -248,43 +269,61 @@ pub fn apply_mutation(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp
     }
 }
 
-fn apply_visit(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp) -> Result<(), AppError> {
-    let visit: CompletedVisit = serde_json::from_value(m.payload.clone())
+fn apply_visit(
+    tx: &Tx<'_>,
+    caller: &Caller,
+    m: &Mutation,
+    now: Timestamp,
+    ctx: &mut PushContext,
+) -> Result<(), AppError> {
+    // Read from the payload in place: the push's JSON is parsed once.
+    let visit = CompletedVisit::deserialize(&m.payload)
         .map_err(|e| AppError::unprocessable("invalid_visit", format!("visit: {e}")))?;
     if caller.role() != Role::Steward || visit.steward_id() != caller.principal.user_id {
         return Err(AppError::forbidden("a visit is pushed by the steward who made it"));
     }
     let db = tx.db();
-    let mut household = db
-        .household(visit.household_id())?
+    let household_id = visit.household_id();
+    let household = match ctx.households.entry(household_id) {
+        std::collections::hash_map::Entry::Occupied(known) => known.into_mut(),
+        std::collections::hash_map::Entry::Vacant(slot) => slot.insert(db.household(household_id)?),
+    };
+    let household = household
+        .as_ref()
         .filter(|h| caller.scope.sees_district(h.household.district_id))
         .ok_or_else(|| AppError::not_found("household not found"))?;
     if db.visit_exists(visit.id())? {
         return Err(AppError::conflict("visit_exists", "a visit with that id is already recorded"));
     }
     let district = household.household.district_id;
-    tx.insert_visit(&visit, district)?;
-    tx.append_change(&ChangeRecord {
+    // Serialised once: the same document is the visit's row and its
+    // change-feed entry.
+    let json = serde_json::to_string(&visit).map_err(AppError::internal)?;
+    tx.insert_visit_json(&visit, district, &json)?;
+    let entity_id = visit.id().to_string();
+    let keys = ChangeKeys {
         kind: "visit",
-        entity_id: visit.id().to_string(),
+        entity_id: &entity_id,
         district_id: Some(district),
         assignee: Some(visit.steward_id()),
         prev_district_id: None,
         prev_assignee: None,
-        doc: serde_json::to_value(&visit).map_err(AppError::internal)?,
         at_ms: millis(now),
-    })?;
+    };
+    tx.append_change_json(&keys, &json)?;
     // Field evidence wins for the valve's physical state.
     if let Some(valve) = visit.valve_after()
         && valve != household.household.valve
     {
-        household.household.valve = valve;
-        put_household(tx, &household, Some(district), now)?;
+        let mut changed = household.clone();
+        changed.household.valve = valve;
+        ctx.households.remove(&household_id);
+        put_household(tx, &changed, Some(district), now)?;
     }
     if let Some(fix) = visit.location() {
         tx.record_position(visit.steward_id(), fix, millis(visit.completed_at()), "visit")?;
     }
-    audit(tx, caller, now, "visit.record", "visit", &visit.id().to_string())
+    audit(tx, caller, now, "visit.record", "visit", &entity_id)
 }
 
 /// Records that a steward's device synced now, with the number of records
@@ -311,7 +350,7 @@ pub fn put_household(
 }
 
 fn apply_ticket_event(tx: &Tx<'_>, caller: &Caller, m: &Mutation, now: Timestamp) -> Result<(), AppError> {
-    let p: TicketEventPayload = serde_json::from_value(m.payload.clone())
+    let p = TicketEventPayload::deserialize(&m.payload)
         .map_err(|e| AppError::unprocessable("invalid_ticket_event", format!("ticket_event: {e}")))?;
     let step = TicketStep { ticket_id: p.ticket_id, action: p.action, at: p.at, location: p.location, event_id: p.id };
     let ticket_id = p.ticket_id;

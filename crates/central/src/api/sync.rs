@@ -11,7 +11,8 @@ use super::{ApiJson, ApiQuery};
 use crate::auth::{Caller, sees_phone};
 use crate::error::{AppError, ErrorBody};
 use crate::json::{
-    ChangeDto, ChangeOp as WireOp, Mutation, MutationStatus, PullQuery, PullResponse, PushRequest, PushResponse,
+    ChangeDto, ChangeOp as WireOp, Mutation, MutationOutcome, MutationStatus, PullQuery, PullResponse, PushRequest,
+    PushResponse,
 };
 use crate::server::AppState;
 use crate::service;
@@ -20,8 +21,8 @@ use crate::store::{ChangeOp, StampRow, StoreError, millis};
 /// The most mutations one push may carry.
 pub const MAX_MUTATIONS: usize = 500;
 
-/// Pushes a batch of mutations. Each is applied as its own write job (all
-/// or nothing), in order, and gets its own outcome; a mutation id seen before is a `duplicate` and is
+/// Pushes a batch of mutations. Each is applied all or nothing (its own
+/// savepoint of the push's one write job), in order, and gets its own outcome; a mutation id seen before is a `duplicate` and is
 /// never applied twice, even when the same batch arrives twice at once.
 #[utoipa::path(post, path = "/api/v1/sync/push", tag = "sync", security(("bearer" = [])), request_body = PushRequest,
     responses((status = 200, body = PushResponse), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -40,42 +41,55 @@ pub async fn push(
     if caller.principal.device_id.is_none() {
         caller.principal.device_id = req.device_id;
     }
-    // Every mutation is queued as its own write job before any is awaited:
-    // they run in order, each all or nothing, and commit together. An
-    // applied mutation keeps its device stamp in the same job.
+    // The whole push is one write job: the mutations are applied in order,
+    // each inside its own savepoint (all or nothing, a refused one rolled
+    // back alone), and commit together. An applied mutation keeps its device
+    // stamp in the same savepoint. Outcomes are known once committed.
     let sent_at = req.sent_at;
-    let queued: Vec<_> = req
+    let parsed: Vec<_> = req
         .mutations
         .into_iter()
-        .map(|raw| match service::parse_mutation(raw) {
-            Ok(m) => {
-                let id = m.id.0;
+        .map(|raw| {
+            service::parse_mutation(raw).map(|m| {
                 let now = state.clock.now();
-                let c = caller.clone();
-                let stamp = stamp_row(&m, c.principal.device_id, sent_at, now);
-                Ok((
-                    id,
-                    state.store.write_queued(move |tx| {
-                        let outcome = service::apply_mutation(tx, &c, &m, now)?;
+                let stamp = stamp_row(&m, caller.principal.device_id, sent_at, now);
+                (m, stamp, now)
+            })
+        })
+        .collect();
+    let ids: Vec<_> = parsed.iter().map(|p| p.as_ref().ok().map(|(m, _, _)| m.id.0)).collect();
+    let c = caller.clone();
+    let applied = state.store.write_in_parts(move |tx| {
+        let mut ctx = service::PushContext::default();
+        let outcomes = parsed
+            .into_iter()
+            .map(|p| match p {
+                Ok((m, stamp, now)) => tx
+                    .savepoint(|tx| {
+                        let outcome = service::apply_in_push(tx, &c, &m, now, &mut ctx)?;
                         if outcome.status == MutationStatus::Applied {
                             tx.record_stamp(&stamp)?;
                         }
                         Ok::<_, AppError>(outcome)
-                    }),
-                ))
-            }
-            Err(rejected) => Err(rejected),
-        })
-        .collect();
+                    })
+                    .unwrap_or_else(|e| service::rejected(Some(m.id.0), e)),
+                Err(rejected) => rejected,
+            })
+            .collect::<Vec<_>>();
+        Ok::<_, AppError>(outcomes)
+    });
     let (c, now, waiting) = (caller.clone(), state.clock.now(), req.queued);
     let synced = state.store.write_queued(move |tx| service::record_sync(tx, &c, now, waiting));
-    let mut outcomes = Vec::with_capacity(queued.len());
-    for q in queued {
-        outcomes.push(match q {
-            Ok((id, result)) => result.await.unwrap_or_else(|e| service::rejected(Some(id), e)),
-            Err(rejected) => rejected,
-        });
-    }
+    let outcomes = match applied.await {
+        Ok(outcomes) => outcomes,
+        // The transaction did not commit: nothing of the push stands.
+        Err(e) => {
+            let (code, message) = e.into_parts();
+            ids.into_iter()
+                .map(|id| MutationOutcome::rejected(id, ErrorBody { code: code.to_owned(), message: message.clone() }))
+                .collect()
+        }
+    };
     synced.await?;
     Ok(Json(PushResponse { outcomes, server_time: state.clock.now() }))
 }

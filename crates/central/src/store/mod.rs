@@ -37,7 +37,7 @@ pub use read::{
 pub use reports::{CardCoverageRow, ReportScope, SlaDimension, SlaGroup, SuspensionCoverageRow};
 pub use stamps::StampRow;
 pub use sweeps::{PlannedRow, SweepRow};
-pub use write::{ChangeRecord, HouseholdImport};
+pub use write::{ChangeKeys, ChangeRecord, HouseholdImport};
 
 /// The migrations, in order; `PRAGMA user_version` counts those applied.
 const MIGRATIONS: &[&str] = &[
@@ -191,6 +191,12 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // The writer runs every job in a savepoint of a batch transaction:
+        // its sub-journal stays in memory (on disk it is never truncated
+        // while the transaction lasts, and every page a job touches is
+        // written to it), and the batch's pages stay cached until the commit.
+        conn.pragma_update(None, "temp_store", "MEMORY")?;
+        conn.pragma_update(None, "cache_size", -32_768)?;
         migrate(&mut conn)?;
         Ok(Store {
             writer: spawn_writer(conn)?,
@@ -249,6 +255,24 @@ impl Store {
         }
     }
 
+    /// [`Store::write_queued`] for a job that makes all its writes inside
+    /// [`Tx::savepoint`] calls, each all or nothing, such as a push applying
+    /// many mutations: it runs without a savepoint of its own, so a failure
+    /// outside its parts does not undo the parts that succeeded.
+    pub fn write_in_parts<T, E, F>(&self, f: F) -> impl std::future::Future<Output = Result<T, E>> + Send + use<T, E, F>
+    where
+        F: FnOnce(&Tx<'_>) -> Result<T, E> + Send + 'static,
+        T: Send + 'static,
+        E: From<StoreError> + Send + 'static,
+    {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let sent = self.writer.send(Job { run: job_fn(f, tx), in_parts: true });
+        async move {
+            sent.map_err(|_| StoreError::Task("the writer has stopped".into()))?;
+            rx.await.map_err(|_| StoreError::Task("the write job was lost".into()))?
+        }
+    }
+
     /// [`Store::write`] for callers outside the runtime, such as the
     /// command-line imports.
     pub fn write_blocking<T, E, F>(&self, f: F) -> Result<T, E>
@@ -277,12 +301,30 @@ type Deliver = Box<dyn FnOnce(Option<&StoreError>) + Send>;
 
 /// A write job. Called with `None` when it cannot run (the transaction
 /// could not begin).
-type Job = Box<dyn FnOnce(Option<&Tx<'_>>) -> (bool, Deliver) + Send>;
+struct Job {
+    run: JobFn,
+    /// Whether the job writes only inside its own savepoints
+    /// ([`Tx::savepoint`]) and so runs without one around it: a savepoint
+    /// held open over many writes makes SQLite journal every page again
+    /// for each savepoint nested in it, and keeps the journal growing.
+    in_parts: bool,
+}
 
 /// The most jobs committed together.
 const MAX_BATCH: usize = 256;
 
 fn job<T, E, F>(f: F, reply: tokio::sync::oneshot::Sender<Result<T, E>>) -> Job
+where
+    F: FnOnce(&Tx<'_>) -> Result<T, E> + Send + 'static,
+    T: Send + 'static,
+    E: From<StoreError> + Send + 'static,
+{
+    Job { run: job_fn(f, reply), in_parts: false }
+}
+
+type JobFn = Box<dyn FnOnce(Option<&Tx<'_>>) -> (bool, Deliver) + Send>;
+
+fn job_fn<T, E, F>(f: F, reply: tokio::sync::oneshot::Sender<Result<T, E>>) -> JobFn
 where
     F: FnOnce(&Tx<'_>) -> Result<T, E> + Send + 'static,
     T: Send + 'static,
@@ -330,7 +372,7 @@ fn writer_loop(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
             Err(e) => {
                 tracing::error!(error = %e, "the write transaction could not begin");
                 for j in batch {
-                    let (_, deliver) = j(None);
+                    let (_, deliver) = (j.run)(None);
                     deliver(None);
                 }
                 continue;
@@ -338,15 +380,23 @@ fn writer_loop(mut conn: Connection, jobs: std::sync::mpsc::Receiver<Job>) {
         };
         let mut delivers = Vec::with_capacity(batch.len());
         for j in batch {
-            if let Err(e) = tx.execute_batch("SAVEPOINT job") {
-                tracing::error!(error = %e, "savepoint failed");
-                delivers.push(j(None).1);
+            if j.in_parts {
+                match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (j.run)(Some(&Tx(&tx))))) {
+                    Ok((_, deliver)) => delivers.push(deliver),
+                    Err(_) => tracing::error!("a write job panicked outside its savepoints"),
+                }
                 continue;
             }
-            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| j(Some(&Tx(&tx)))));
+            if let Err(e) = tx.prepare_cached("SAVEPOINT job").and_then(|mut s| s.execute([])) {
+                tracing::error!(error = %e, "savepoint failed");
+                delivers.push((j.run)(None).1);
+                continue;
+            }
+            let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| (j.run)(Some(&Tx(&tx)))));
             let ok = matches!(run, Ok((true, _)));
-            let end = if ok { "RELEASE job" } else { "ROLLBACK TO job; RELEASE job" };
-            if let Err(e) = tx.execute_batch(end) {
+            let end = |sql: &str| tx.prepare_cached(sql).and_then(|mut s| s.execute([]));
+            let ended = if ok { end("RELEASE job") } else { end("ROLLBACK TO job").and_then(|_| end("RELEASE job")) };
+            if let Err(e) = ended {
                 tracing::error!(error = %e, "ending a savepoint failed");
             }
             match run {
@@ -397,6 +447,34 @@ impl Tx<'_> {
     pub fn db(&self) -> Db<'_> {
         Db(self.0)
     }
+
+    /// Runs `f` inside a savepoint of this transaction: when it fails (or
+    /// panics) everything it wrote is rolled back and the rest of the
+    /// transaction stands. This is how one write job applies many
+    /// mutations, each all or nothing.
+    pub fn savepoint<T, E>(&self, f: impl FnOnce(&Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<StoreError>,
+    {
+        let exec = |sql: &str| -> Result<()> {
+            self.0.prepare_cached(sql)?.execute([])?;
+            Ok(())
+        };
+        exec("SAVEPOINT part")?;
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| f(self)));
+        let out = match run {
+            Ok(out) => out,
+            Err(_) => {
+                tracing::error!("a part of a write job panicked; it was rolled back");
+                Err(StoreError::Task("the operation panicked".into()).into())
+            }
+        };
+        if out.is_err() {
+            exec("ROLLBACK TO part")?;
+        }
+        exec("RELEASE part")?;
+        out
+    }
 }
 
 #[cfg(test)]
@@ -435,6 +513,34 @@ mod tests {
         let kept = store.write(|tx| tx.audit_of_action("test")).await.unwrap();
         assert_eq!(kept.len(), 20);
         assert!(kept.iter().all(|id| id.parse::<i64>().unwrap() % 3 == 0));
+    }
+
+    #[tokio::test]
+    async fn a_job_in_parts_keeps_the_parts_that_succeeded() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("c.db")).unwrap();
+        let results = store
+            .write_in_parts(|tx| {
+                let results: Vec<_> = (0..9_i64)
+                    .map(|i| {
+                        tx.savepoint(|tx| {
+                            tx.audit(i, None, None, "part", "job", Some(&i.to_string()), None)?;
+                            match i % 3 {
+                                0 => Ok(i),
+                                1 => Err(StoreError::Invalid("refused".into())),
+                                _ => panic!("part {i} panics"),
+                            }
+                        })
+                        .is_ok()
+                    })
+                    .collect();
+                Ok::<_, StoreError>(results)
+            })
+            .await
+            .unwrap();
+        assert_eq!(results.iter().filter(|ok| **ok).count(), 3);
+        let kept = store.write(|tx| tx.audit_of_action("part")).await.unwrap();
+        assert_eq!(kept, ["0", "3", "6"]);
     }
 
     #[test]

@@ -26,6 +26,18 @@ pub struct ChangeRecord {
     pub at_ms: i64,
 }
 
+/// The scope keys of a change-feed entry whose document is given apart.
+#[derive(Debug, Clone)]
+pub struct ChangeKeys<'a> {
+    pub kind: &'static str,
+    pub entity_id: &'a str,
+    pub district_id: Option<DistrictId>,
+    pub assignee: Option<UserId>,
+    pub prev_district_id: Option<DistrictId>,
+    pub prev_assignee: Option<UserId>,
+    pub at_ms: i64,
+}
+
 /// A household as the register import writes it.
 #[derive(Debug, Clone)]
 pub struct HouseholdImport<'a> {
@@ -240,10 +252,12 @@ impl Tx<'_> {
     }
 
     pub fn insert_ticket(&self, t: &Ticket, district: DistrictId) -> Result<()> {
-        self.0.execute(
-            "INSERT INTO tickets (id, household_id, district_id, status, assignee, external_ref, reported_ms, doc)
+        self.0
+            .prepare_cached(
+                "INSERT INTO tickets (id, household_id, district_id, status, assignee, external_ref, reported_ms, doc)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            params![
+            )?
+            .execute(params![
                 t.id().to_string(),
                 t.household_id().to_string(),
                 district.to_string(),
@@ -252,25 +266,21 @@ impl Tx<'_> {
                 t.external_ref(),
                 super::millis(t.reported_at()),
                 doc(t)?
-            ],
-        )?;
+            ])?;
         Ok(())
     }
 
     pub fn update_ticket(&self, t: &Ticket) -> Result<()> {
-        self.0.execute(
-            "UPDATE tickets SET status = ?2, assignee = ?3, doc = ?4 WHERE id = ?1",
-            params![t.id().to_string(), t.status().code(), opt(t.assignee()), doc(t)?],
-        )?;
+        self.0
+            .prepare_cached("UPDATE tickets SET status = ?2, assignee = ?3, doc = ?4 WHERE id = ?1")?
+            .execute(params![t.id().to_string(), t.status().code(), opt(t.assignee()), doc(t)?])?;
         Ok(())
     }
 
     pub fn insert_ticket_event(&self, e: &TicketEvent) -> Result<()> {
         self.0
-            .execute(
-                "INSERT INTO ticket_events (id, ticket_id, seq, doc) VALUES (?1, ?2, ?3, ?4)",
-                params![e.id.to_string(), e.ticket_id.to_string(), e.seq, doc(e)?],
-            )
+            .prepare_cached("INSERT INTO ticket_events (id, ticket_id, seq, doc) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![e.id.to_string(), e.ticket_id.to_string(), e.seq, doc(e)?])
             .map_err(|e| match e {
                 rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::ConstraintViolation => {
                     StoreError::Conflict("an event with that id is already recorded".into())
@@ -283,16 +293,22 @@ impl Tx<'_> {
     }
 
     pub fn insert_visit(&self, v: &CompletedVisit, district: DistrictId) -> Result<()> {
-        self.0.execute(
-            "INSERT INTO visits (id, household_id, district_id, steward_id, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![
+        self.insert_visit_json(v, district, &doc(v)?)
+    }
+
+    /// [`Tx::insert_visit`] with the visit already serialised as JSON.
+    pub fn insert_visit_json(&self, v: &CompletedVisit, district: DistrictId, json: &str) -> Result<()> {
+        self.0
+            .prepare_cached(
+                "INSERT INTO visits (id, household_id, district_id, steward_id, doc) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![
                 v.id().to_string(),
                 v.household_id().to_string(),
                 district.to_string(),
                 v.steward_id().to_string(),
-                doc(v)?
-            ],
-        )?;
+                json
+            ])?;
         Ok(())
     }
 
@@ -305,14 +321,30 @@ impl Tx<'_> {
         kind: &str,
         at_ms: i64,
     ) -> Result<()> {
-        self.0.execute(
-            "INSERT INTO seen_mutations (id, user_id, device_id, kind, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![id.to_string(), user.to_string(), opt(device), kind, at_ms],
-        )?;
+        self.0
+            .prepare_cached(
+                "INSERT INTO seen_mutations (id, user_id, device_id, kind, at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+            )?
+            .execute(params![id.to_string(), user.to_string(), opt(device), kind, at_ms])?;
         Ok(())
     }
 
     pub fn append_change(&self, c: &ChangeRecord) -> Result<i64> {
+        let keys = ChangeKeys {
+            kind: c.kind,
+            entity_id: &c.entity_id,
+            district_id: c.district_id,
+            assignee: c.assignee,
+            prev_district_id: c.prev_district_id,
+            prev_assignee: c.prev_assignee,
+            at_ms: c.at_ms,
+        };
+        self.append_change_json(&keys, &serde_json::to_string(&c.doc)?)
+    }
+
+    /// [`Tx::append_change`] with the record already serialised as JSON, for
+    /// a caller that stores the same document elsewhere too.
+    pub fn append_change_json(&self, c: &ChangeKeys<'_>, doc: &str) -> Result<i64> {
         self.0
             .prepare_cached(
                 "INSERT INTO changes (kind, entity_id, district_id, assignee, prev_district_id, prev_assignee, doc, at_ms)
@@ -325,7 +357,7 @@ impl Tx<'_> {
                 opt(c.assignee),
                 opt(c.prev_district_id),
                 opt(c.prev_assignee),
-                serde_json::to_string(&c.doc)?,
+                doc,
                 c.at_ms
             ])?;
         Ok(self.0.last_insert_rowid())
