@@ -87,7 +87,10 @@ async fn main() -> anyhow::Result<()> {
         device_id: Some(steward_domain::ids::DeviceId(Uuid::now_v7())),
     });
     config.pull_limit = 1000;
-    config.batch = BatchLimits { max_mutations: 500, max_bytes: 4 << 20 };
+    // Mutations per push: the central takes up to 2,000; another size can be
+    // compared with `SYNC_FIGURES_BATCH=500`.
+    let batch = std::env::var("SYNC_FIGURES_BATCH").ok().and_then(|b| b.parse().ok()).unwrap_or(2000);
+    config.batch = BatchLimits { max_mutations: batch, max_bytes: 4 << 20 };
     let transport = Arc::new(Timed {
         inner: HttpTransport::new(&base, Duration::from_secs(60))?,
         last_push: Mutex::new(None),
@@ -154,7 +157,7 @@ async fn main() -> anyhow::Result<()> {
     let rate = QUEUED as f64 / push_time.as_secs_f64();
     let waiting = *transport.in_push.lock().unwrap();
     println!(
-        "pushing {QUEUED} queued visits: {} applied in {} pushes, {:.0} ms, {:.0} records/s \
+        "pushing {QUEUED} queued visits: {} applied in {} pushes (of at most {batch}), {:.0} ms, {:.0} records/s \
          ({:.1}% of a raw SQLite bulk insert of the same rows: {:.0} rows/s); the whole round, which also \
          pulls the {} visits back, {:.0} ms; of the push phase, {:.0} ms waiting for the central's answers",
         pushed.applied,

@@ -19,7 +19,7 @@ use crate::service;
 use crate::store::{ChangeOp, StampRow, StoreError, millis};
 
 /// The most mutations one push may carry.
-pub const MAX_MUTATIONS: usize = 500;
+pub const MAX_MUTATIONS: usize = 2000;
 
 /// Pushes a batch of mutations. Each is applied all or nothing (its own
 /// savepoint of the push's one write job), in order, and gets its own outcome; a mutation id seen before is a `duplicate` and is
