@@ -3,13 +3,13 @@
 //! Today as planned visits, a policy the lead changes reaches the device's
 //! clock and fence, and the device tells the central how much still waits.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
-use steward_central::auth::PasswordPolicy;
-use steward_central::{AppState, Config};
 use steward_device::dto::{RecordDto, ValveDto, ValveStateDto, VisitInput};
 use steward_device::{Device, Stamp, connect_central};
 use steward_domain::ids::DeviceId;
@@ -23,33 +23,6 @@ const PASSWORD: &str = "heat-test-feed";
 
 /// A failure guard only: every wait below ends on a condition.
 const GUARD: Duration = Duration::from_secs(90);
-
-/// The central seeded with the demo data, on loopback.
-async fn start_central(dir: &std::path::Path) -> (String, tokio::sync::oneshot::Sender<()>) {
-    let store = steward_central::store::Store::open(&dir.join("central.db")).unwrap();
-    let seeded = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let data = steward_demo::generate(&steward_demo::DemoConfig::default()).unwrap();
-        steward_central::seed::seed_dataset(
-            &seeded,
-            &data,
-            PASSWORD,
-            PasswordPolicy::insecure_fast(),
-            data.config.as_of,
-        )
-        .unwrap()
-    })
-    .await
-    .unwrap();
-    let state = AppState::new(store, Config { password_policy: PasswordPolicy::insecure_fast(), ..Config::default() });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(steward_central::run(listener, state, async {
-        let _ = stopped.await;
-    }));
-    (base, stop)
-}
 
 /// The team lead at the central, over its HTTP API.
 struct Lead {
@@ -121,7 +94,7 @@ fn sealing_visit(household: &str, at: Timestamp, seal: &str) -> VisitInput {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sweep_the_lead_opens_lists_its_planned_visits_on_the_stewards_today() {
     let dir = tempfile::tempdir().unwrap();
-    let (base, stop) = start_central(dir.path()).await;
+    let (_, base, stop) = common::start_central(dir.path(), PASSWORD).await;
     let device = steward_device(dir.path(), "device", 3);
     connect_central(&device, &base, PASSWORD.to_owned()).unwrap();
     sync_until(&device, "a first successful round", |d| d.sync_status().is_some_and(|s| s.last_success_at.is_some()))
@@ -200,7 +173,7 @@ async fn a_sweep_the_lead_opens_lists_its_planned_visits_on_the_stewards_today()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_policy_the_lead_changes_reaches_the_device_with_the_next_sync() {
     let dir = tempfile::tempdir().unwrap();
-    let (base, stop) = start_central(dir.path()).await;
+    let (_, base, stop) = common::start_central(dir.path(), PASSWORD).await;
     let device = steward_device(dir.path(), "device", 4);
     connect_central(&device, &base, PASSWORD.to_owned()).unwrap();
     sync_until(&device, "a first successful round", |d| d.sync_status().is_some_and(|s| s.last_success_at.is_some()))
@@ -264,7 +237,7 @@ impl Transport for CutAfter {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_lead_sees_how_many_records_wait_on_the_stewards_device() {
     let dir = tempfile::tempdir().unwrap();
-    let (base, stop) = start_central(dir.path()).await;
+    let (_, base, stop) = common::start_central(dir.path(), PASSWORD).await;
     let device = steward_device(dir.path(), "device", 5);
     let credentials = Credentials {
         username: "steward1".into(),

@@ -2,44 +2,16 @@
 //! tickets, a ticket's candidates, assigning, and what the lead sees with
 //! no central to reach. Also the district map's layers from the device.
 
+mod common;
+
 use std::sync::Arc;
 
 use jiff::Timestamp;
-use steward_central::auth::PasswordPolicy;
-use steward_central::{AppState, Config};
 use steward_device::Device;
 use steward_device::lead::{LeadClient, OPEN_STATUSES};
 use steward_domain::ids::DeviceId;
 
 const PASSWORD: &str = "heat-test-lead";
-
-/// A central seeded with the demo data on 127.0.0.1:0; returns its base URL
-/// and the sender that stops it.
-async fn start_central(dir: &std::path::Path) -> (String, tokio::sync::oneshot::Sender<()>) {
-    let store = steward_central::store::Store::open(&dir.join("central.db")).unwrap();
-    let seeded = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let data = steward_demo::generate(&steward_demo::DemoConfig::default()).unwrap();
-        steward_central::seed::seed_dataset(
-            &seeded,
-            &data,
-            PASSWORD,
-            PasswordPolicy::insecure_fast(),
-            data.config.as_of,
-        )
-        .unwrap()
-    })
-    .await
-    .unwrap();
-    let state = AppState::new(store, Config { password_policy: PasswordPolicy::insecure_fast(), ..Config::default() });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(steward_central::run(listener, state, async {
-        let _ = stopped.await;
-    }));
-    (base, stop)
-}
 
 fn device_of(dir: &std::path::Path, user: &str) -> Arc<Device> {
     let device = Device::open(&dir.join(user)).unwrap();
@@ -50,7 +22,7 @@ fn device_of(dir: &std::path::Path, user: &str) -> Arc<Device> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_team_lead_reads_the_board_ranks_candidates_and_assigns() {
     let dir = tempfile::tempdir().unwrap();
-    let (base, stop) = start_central(dir.path()).await;
+    let (_, base, stop) = common::start_central(dir.path(), PASSWORD).await;
     let device = device_of(dir.path(), "lead1");
     assert!(device.lead_status(true).unwrap().is_lead);
     let lead = LeadClient::for_device(&device, &base, PASSWORD.to_owned()).unwrap();
@@ -98,7 +70,7 @@ async fn a_team_lead_reads_the_board_ranks_candidates_and_assigns() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_lead_signed_in_on_the_sign_in_screen_reads_the_board_with_that_session() {
     let dir = tempfile::tempdir().unwrap();
-    let (base, stop) = start_central(dir.path()).await;
+    let (_, base, stop) = common::start_central(dir.path(), PASSWORD).await;
     let device = Arc::new(Device::open(&dir.path().join("signed-in")).unwrap());
     assert!(LeadClient::for_session(&device).unwrap().is_none(), "nobody signed in yet");
     let id = DeviceId::new_v7(Timestamp::UNIX_EPOCH, [5; 10]);
@@ -116,7 +88,7 @@ async fn a_lead_signed_in_on_the_sign_in_screen_reads_the_board_with_that_sessio
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_steward_is_refused_the_lead_screens_with_the_centrals_code() {
     let dir = tempfile::tempdir().unwrap();
-    let (base, stop) = start_central(dir.path()).await;
+    let (_, base, stop) = common::start_central(dir.path(), PASSWORD).await;
     let device = device_of(dir.path(), "steward1");
     assert!(!device.lead_status(true).unwrap().is_lead);
     let client = LeadClient::for_device(&device, &base, PASSWORD.to_owned()).unwrap();

@@ -1,12 +1,12 @@
 //! The device against a real central on loopback: the app's path from a
 //! recorded visit to the central database, through the background sync.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
 use jiff::Timestamp;
-use steward_central::auth::PasswordPolicy;
-use steward_central::{AppState, Config};
 use steward_device::dto::{RecordDto, VisitInput};
 use steward_device::{Device, Stamp, SyncStatus, connect_central};
 use steward_domain::ids::DeviceId;
@@ -29,29 +29,7 @@ async fn wait_for(device: &Device, what: &str, done: impl FnMut(&SyncStatus) -> 
 async fn a_visit_recorded_on_the_device_reaches_the_central_exactly_once() {
     // The central, seeded with the same demo data the device starts from.
     let dir = tempfile::tempdir().unwrap();
-    let central_db = dir.path().join("central.db");
-    let store = steward_central::store::Store::open(&central_db).unwrap();
-    let seeded = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let data = steward_demo::generate(&steward_demo::DemoConfig::default()).unwrap();
-        steward_central::seed::seed_dataset(
-            &seeded,
-            &data,
-            PASSWORD,
-            PasswordPolicy::insecure_fast(),
-            data.config.as_of,
-        )
-        .unwrap()
-    })
-    .await
-    .unwrap();
-    let state = AppState::new(store, Config { password_policy: PasswordPolicy::insecure_fast(), ..Config::default() });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(steward_central::run(listener, state, async {
-        let _ = stopped.await;
-    }));
+    let (central_db, base, stop) = common::start_central(dir.path(), PASSWORD).await;
 
     // The device's first start, then its first sync.
     let device = Device::open(&dir.path().join("device")).unwrap();
@@ -86,42 +64,13 @@ async fn a_visit_recorded_on_the_device_reaches_the_central_exactly_once() {
     let _ = stop.send(());
 }
 
-/// The central seeded with the demo data, on loopback; returns its database
-/// file, its base URL and the sender that stops it.
-async fn start_central(dir: &std::path::Path) -> (std::path::PathBuf, String, tokio::sync::oneshot::Sender<()>) {
-    let central_db = dir.join("central.db");
-    let store = steward_central::store::Store::open(&central_db).unwrap();
-    let seeded = store.clone();
-    tokio::task::spawn_blocking(move || {
-        let data = steward_demo::generate(&steward_demo::DemoConfig::default()).unwrap();
-        steward_central::seed::seed_dataset(
-            &seeded,
-            &data,
-            PASSWORD,
-            PasswordPolicy::insecure_fast(),
-            data.config.as_of,
-        )
-        .unwrap()
-    })
-    .await
-    .unwrap();
-    let state = AppState::new(store, Config { password_policy: PasswordPolicy::insecure_fast(), ..Config::default() });
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    tokio::spawn(steward_central::run(listener, state, async {
-        let _ = stopped.await;
-    }));
-    (central_db, base, stop)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_check_in_made_on_the_device_reaches_the_central_and_the_panel_follows() {
     use steward_device::dto::{ArrivalInput, TicketActionInput};
     use steward_device::{FakeGps, LocationFix};
 
     let dir = tempfile::tempdir().unwrap();
-    let (central_db, base, stop) = start_central(dir.path()).await;
+    let (central_db, base, stop) = common::start_central(dir.path(), PASSWORD).await;
     let device = Device::open(&dir.path().join("device")).unwrap();
     device.bootstrap_demo("steward3", DeviceId::new_v7(Timestamp::UNIX_EPOCH, [4; 10])).unwrap();
     let device = Arc::new(device);
@@ -185,7 +134,7 @@ async fn a_check_in_made_on_the_device_reaches_the_central_and_the_panel_follows
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn signing_in_remembers_the_token_and_an_offline_start_resumes_it() {
     let dir = tempfile::tempdir().unwrap();
-    let (central_db, base, stop) = start_central(dir.path()).await;
+    let (central_db, base, stop) = common::start_central(dir.path(), PASSWORD).await;
     let data_dir = dir.path().join("device");
     let new_id = || DeviceId::new_v7(Timestamp::UNIX_EPOCH, [6; 10]);
     {
