@@ -9,14 +9,14 @@ use steward_sync::Clock;
 use tempfile::tempdir;
 use uuid::Uuid;
 
-use crate::proxy::Proxy;
 use crate::support::*;
+use steward_faults::proxy::Proxy;
 
 #[tokio::test]
 async fn a_device_clock_two_hours_wrong_still_yields_honest_times_on_the_central() {
     let dir = tempdir().unwrap();
     let central = spawn_central(&dir).await;
-    let proxy = Proxy::start(central.addr).await;
+    let proxy = Proxy::start(central.addr).await.unwrap();
     let me = steward("steward1");
     let households = households_of("steward1", 2);
     for (i, hours) in [2i64, -2].into_iter().enumerate() {

@@ -12,8 +12,8 @@ use steward_store::PendingCounts;
 use steward_sync::engine::Jitter;
 use tempfile::tempdir;
 
-use crate::proxy::Proxy;
 use crate::support::*;
+use steward_faults::proxy::Proxy;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -25,7 +25,7 @@ async fn randomized_rounds_over_a_faulty_network_lose_and_double_nothing() {
     let rounds = env_u64("SYNC_FAULT_ROUNDS", 20);
     let dir = tempdir().unwrap();
     let central = spawn_central(&dir).await;
-    let proxy = Proxy::start(central.addr).await;
+    let proxy = Proxy::start(central.addr).await.unwrap();
     let device = open_device(&dir);
     let mut syncer = syncer(&device, &proxy, "steward1", SignedDuration::ZERO);
     syncer.round().await.unwrap();

@@ -5,7 +5,6 @@
 mod attachments;
 mod clock;
 mod faults;
-mod proxy;
 mod support;
 mod sync;
 mod tickets;

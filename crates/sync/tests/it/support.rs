@@ -17,7 +17,7 @@ use steward_sync::{Clock, Credentials, HttpTransport, ScheduleConfig, SyncConfig
 use tempfile::TempDir;
 use uuid::Uuid;
 
-use crate::proxy::Proxy;
+use steward_faults::proxy::Proxy;
 
 pub const PASSWORD: &str = "heat-test-7";
 

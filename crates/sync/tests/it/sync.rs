@@ -11,8 +11,8 @@ use steward_sync::{SyncStatus, Transport, spawn};
 use tempfile::tempdir;
 use tokio::sync::watch;
 
-use crate::proxy::Proxy;
 use crate::support::*;
+use steward_faults::proxy::Proxy;
 
 /// Awaits a status that satisfies `f`; the timeout only guards a failure.
 async fn wait(status: &mut watch::Receiver<SyncStatus>, what: &str, f: impl Fn(&SyncStatus) -> bool) -> SyncStatus {
@@ -37,7 +37,7 @@ async fn wait(status: &mut watch::Receiver<SyncStatus>, what: &str, f: impl Fn(&
 async fn visits_recorded_offline_reach_the_central_once_when_the_network_comes_back() {
     let dir = tempdir().unwrap();
     let central = spawn_central(&dir).await;
-    let proxy = Proxy::start(central.addr).await;
+    let proxy = Proxy::start(central.addr).await.unwrap();
     let device = open_device(&dir);
     // The first sync brings the steward's ground.
     let first = syncer(&device, &proxy, "steward1", SignedDuration::ZERO).round().await.unwrap();
@@ -82,7 +82,7 @@ async fn visits_recorded_offline_reach_the_central_once_when_the_network_comes_b
 async fn a_batch_pushed_twice_is_applied_once() {
     let dir = tempdir().unwrap();
     let central = spawn_central(&dir).await;
-    let proxy = Proxy::start(central.addr).await;
+    let proxy = Proxy::start(central.addr).await.unwrap();
     let device = open_device(&dir);
     let mut syncer = syncer(&device, &proxy, "steward1", SignedDuration::ZERO);
     syncer.round().await.unwrap();
@@ -117,7 +117,7 @@ async fn a_batch_pushed_twice_is_applied_once() {
 async fn a_rejected_mutation_waits_for_the_steward_and_blocks_nothing() {
     let dir = tempdir().unwrap();
     let central = spawn_central(&dir).await;
-    let proxy = Proxy::start(central.addr).await;
+    let proxy = Proxy::start(central.addr).await.unwrap();
     let device = open_device(&dir);
     let mut syncer = syncer(&device, &proxy, "steward1", SignedDuration::ZERO);
     let status = syncer.subscribe();
@@ -150,7 +150,7 @@ async fn a_rejected_mutation_waits_for_the_steward_and_blocks_nothing() {
 async fn a_second_pull_with_nothing_new_brings_nothing() {
     let dir = tempdir().unwrap();
     let central = spawn_central(&dir).await;
-    let proxy = Proxy::start(central.addr).await;
+    let proxy = Proxy::start(central.addr).await.unwrap();
     let device = open_device(&dir);
     let mut syncer = syncer(&device, &proxy, "steward1", SignedDuration::ZERO);
     let started = Instant::now();
@@ -178,7 +178,7 @@ async fn a_second_pull_with_nothing_new_brings_nothing() {
 async fn a_failed_round_is_retried_on_the_timer_without_a_new_write() {
     let dir = tempdir().unwrap();
     let central = spawn_central(&dir).await;
-    let proxy = Proxy::start(central.addr).await;
+    let proxy = Proxy::start(central.addr).await.unwrap();
     let device = open_device(&dir);
     syncer(&device, &proxy, "steward1", SignedDuration::ZERO).round().await.unwrap();
     let before = central.visits().await;

@@ -13,8 +13,8 @@ use steward_sync::{BatchLimits, Syncer};
 use tempfile::tempdir;
 use uuid::Uuid;
 
-use crate::proxy::Proxy;
 use crate::support::*;
+use steward_faults::proxy::Proxy;
 
 /// Accepts ticket `id` on the device, as the steward taps it offline.
 fn accept_on_device(device: &DeviceStore, id: TicketId, username: &str) {
@@ -31,7 +31,7 @@ fn accept_on_device(device: &DeviceStore, id: TicketId, username: &str) {
 async fn a_ticket_action_goes_before_the_visits_queued_ahead_of_it() {
     let dir = tempdir().unwrap();
     let central = spawn_central(&dir).await;
-    let proxy = Proxy::start(central.addr).await;
+    let proxy = Proxy::start(central.addr).await.unwrap();
     let device = open_device(&dir);
     let households = households_of("steward1", 4);
     let id: TicketId = central.dispatched_ticket(&households[0], "steward1").await.parse().unwrap();
@@ -71,7 +71,7 @@ async fn an_action_on_a_ticket_reassigned_while_offline_waits_for_the_steward() 
     };
     let dir = tempdir().unwrap();
     let central = spawn_central(&dir).await;
-    let proxy = Proxy::start(central.addr).await;
+    let proxy = Proxy::start(central.addr).await.unwrap();
     let device = open_device(&dir);
     let households = households_of("steward1", 1);
     let id: TicketId = central.dispatched_ticket(&households[0], "steward1").await.parse().unwrap();
