@@ -11,7 +11,8 @@ import type { LeadTicketDto } from "./bindings/LeadTicketDto";
 import { formatCountdown, remainingMs } from "./countdown";
 import { h } from "./dom";
 import { hasMessage, type MessageKey, t } from "./i18n";
-import { type LeadApiError, leadAssign, leadBoard, leadCandidates, leadErrorText, toLeadError } from "./lead-api";
+import { type LeadApiError, leadAssign, leadBoard, leadCandidates, toLeadError } from "./lead-api";
+import { leadErrorBox } from "./lead-error";
 import { ticketTone } from "./map";
 
 export type BoardState =
@@ -100,15 +101,7 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
   }
 
   function failure(error: LeadApiError): HTMLElement {
-    const retry = h("button", { class: "button", text: t("common.retry"), attrs: { type: "button" } });
-    retry.addEventListener("click", () => void reload());
-    return h(
-      "div",
-      { class: "error-box", attrs: { role: "alert", "data-code": error.code } },
-      h("p", { class: "error-title", text: leadErrorText(error).title }),
-      h("p", { class: "error-detail", text: leadErrorText(error).detail }),
-      retry,
-    );
+    return leadErrorBox(error, () => void reload());
   }
 
   function render(): void {

@@ -5,7 +5,8 @@
 
 import { h } from "./dom";
 import { hasMessage, t } from "./i18n";
-import { type LeadApiError, leadDocument, leadErrorText, toLeadError } from "./lead-api";
+import { type LeadApiError, leadDocument, toLeadError } from "./lead-api";
+import { leadErrorBox } from "./lead-error";
 
 /** One callback as the central lists it (`CallbackDto` in its OpenAPI). */
 export interface CallbackRow {
@@ -96,18 +97,7 @@ export function createCallbacksScreen(options: { load?: () => Promise<CallbackDa
         body.replaceChildren(title, h("p", { class: "muted", text: t("common.loading") }));
         return;
       case "failed": {
-        const retry = h("button", { class: "button", text: t("common.retry"), attrs: { type: "button" } });
-        retry.addEventListener("click", () => void show());
-        body.replaceChildren(
-          title,
-          h(
-            "div",
-            { class: "error-box", attrs: { role: "alert", "data-code": current.error.code } },
-            h("p", { class: "error-title", text: leadErrorText(current.error).title }),
-            h("p", { class: "error-detail", text: leadErrorText(current.error).detail }),
-            retry,
-          ),
-        );
+        body.replaceChildren(title, leadErrorBox(current.error, () => void show()));
         return;
       }
       case "loaded": {

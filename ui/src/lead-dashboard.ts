@@ -6,7 +6,8 @@
 import { barChart, type Bar, type Column, columnChart, histogramBins, percent, rateRing, rateTone } from "./chart";
 import { h } from "./dom";
 import { t } from "./i18n";
-import { type LeadApiError, leadDocument, leadErrorText, responseTimes, toLeadError } from "./lead-api";
+import { type LeadApiError, leadDocument, responseTimes, toLeadError } from "./lead-api";
+import { leadErrorBox } from "./lead-error";
 
 /** One group of the central's SLA report (`SlaRow` in its OpenAPI). */
 export interface SlaRow {
@@ -126,18 +127,7 @@ export function createDashboard(options: { load?: () => Promise<DashboardData>; 
         body.replaceChildren(title, h("p", { class: "muted", text: t("common.loading") }));
         return;
       case "failed": {
-        const retry = h("button", { class: "button", text: t("common.retry"), attrs: { type: "button" } });
-        retry.addEventListener("click", () => void show());
-        body.replaceChildren(
-          title,
-          h(
-            "div",
-            { class: "error-box", attrs: { role: "alert", "data-code": current.error.code } },
-            h("p", { class: "error-title", text: leadErrorText(current.error).title }),
-            h("p", { class: "error-detail", text: leadErrorText(current.error).detail }),
-            retry,
-          ),
-        );
+        body.replaceChildren(title, leadErrorBox(current.error, () => void show()));
         return;
       }
       case "loaded": {

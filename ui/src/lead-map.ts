@@ -6,7 +6,8 @@ import type { MapViewDto } from "./bindings/MapViewDto";
 import type { TeamMapDto } from "./bindings/TeamMapDto";
 import { h } from "./dom";
 import { t } from "./i18n";
-import { type LeadApiError, leadErrorText, leadTeamMap, mapView, toLeadError } from "./lead-api";
+import { type LeadApiError, leadTeamMap, mapView, toLeadError } from "./lead-api";
+import { leadErrorBox } from "./lead-error";
 import { shanghaiTime } from "./lead-board";
 import { createMapCanvas, type MapModel, mapModel, retoneTickets, type TicketPoint, validLonLat } from "./map";
 
@@ -76,17 +77,7 @@ export function createTeamMap(
         list.replaceChildren();
         return;
       case "failed": {
-        const retry = h("button", { class: "button", text: t("common.retry"), attrs: { type: "button" } });
-        retry.addEventListener("click", () => void show());
-        status.replaceChildren(
-          h(
-            "div",
-            { class: "error-box", attrs: { role: "alert", "data-code": current.error.code } },
-            h("p", { class: "error-title", text: leadErrorText(current.error).title }),
-            h("p", { class: "error-detail", text: leadErrorText(current.error).detail }),
-            retry,
-          ),
-        );
+        status.replaceChildren(leadErrorBox(current.error, () => void show()));
         return;
       }
       case "loaded": {
