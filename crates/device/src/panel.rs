@@ -118,10 +118,7 @@ impl Device {
         let tickets = work.tickets.iter().map(|t| format!("{}:{}", t.ticket.id(), t.ticket.last_seq()));
         // A sweep's planned visits come by the same pull; a new, removed or
         // re-dated one reloads Today too.
-        let planned = store
-            .planned_tasks(steward, jiff::Timestamp::now())?
-            .into_iter()
-            .map(|p| format!("{}@{}", p.planned.feed_id(), p.planned.deadline));
+        let planned = store.planned_fingerprints(steward)?;
         Ok(tickets.chain(planned).collect::<Vec<_>>().join(","))
     }
 }

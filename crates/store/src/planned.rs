@@ -147,6 +147,17 @@ fn visits_since(conn: &Connection, household: &str, since: &str) -> Result<Vec<s
     Ok(out)
 }
 
+/// `<feed id>@<deadline>` of each of the steward's planned visits, in feed-id
+/// order: a cheap fingerprint of what the feed has put on Today (it reads
+/// the one table, none of the visits that decide done or open).
+pub(crate) fn fingerprints(conn: &Connection, steward: &str) -> Result<Vec<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT sweep_id || ':' || household_id || '@' || deadline FROM planned_visits          WHERE steward_id = ?1 ORDER BY sweep_id, household_id",
+    )?;
+    let keys = stmt.query_map([steward], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(keys)
+}
+
 /// The steward's planned visits whose household is on the device, in
 /// walking order (community → building → unit → room), a household's
 /// campaigns soonest deadline first; each with where it stands at `now`.

@@ -100,6 +100,13 @@ impl Store {
         crate::planned::tasks(&self.conn, &steward.to_string(), now)
     }
 
+    /// A fingerprint of the steward's planned visits as the feed left them
+    /// (`<sweep id>:<household id>@<deadline>` each): changes when a pull
+    /// brings, removes or re-dates one.
+    pub fn planned_fingerprints(&self, steward: UserId) -> Result<Vec<String>> {
+        crate::planned::fingerprints(&self.conn, &steward.to_string())
+    }
+
     fn ticket_tasks(&self, steward: &str) -> Result<Vec<TicketTask>> {
         let sql = format!(
             "SELECT t.ticket_json, h.resident_name, h.room, c.name AS community, b.number AS building_no, \
