@@ -67,7 +67,10 @@ impl Session {
     }
 
     /// Polls `probe` until it yields `Some`, or fails after `timeout`
-    /// naming `what`. Errors from the probe end the wait at once.
+    /// naming `what`. Errors from the probe end the wait at once, except a
+    /// stale element: the screen re-rendered under the probe (WebKitWebDriver
+    /// reports that even from a plain lookup when a matched node is replaced
+    /// between its query and its handle), so the probe runs again.
     pub async fn poll<T, F, Fut>(&self, what: &str, timeout: Duration, mut probe: F) -> Result<T>
     where
         F: FnMut() -> Fut,
@@ -75,8 +78,11 @@ impl Session {
     {
         let deadline = Instant::now() + timeout;
         loop {
-            if let Some(found) = probe().await? {
-                return Ok(found);
+            match probe().await {
+                Ok(Some(found)) => return Ok(found),
+                Ok(None) => {}
+                Err(e) if is_stale(&e) => {}
+                Err(e) => return Err(e),
             }
             if Instant::now() >= deadline {
                 return Err(format!("timed out after {timeout:?} waiting for {what}"));
@@ -87,23 +93,19 @@ impl Session {
 
     /// Waits until the text of the first `css` element satisfies `accept`; returns that text.
     pub async fn wait_text(&self, css: &str, timeout: Duration, accept: impl Fn(&str) -> bool) -> Result<String> {
-        let deadline = Instant::now() + timeout;
-        let mut last = None::<String>;
-        loop {
-            if let Some(element) = self.find_all(css).await?.into_iter().next() {
-                match self.text(&element).await {
-                    Ok(text) if accept(&text) => return Ok(text),
-                    Ok(text) => last = Some(text),
-                    // The element was re-rendered between the lookup and the read.
-                    Err(e) if e.contains("stale element") => {}
-                    Err(e) => return Err(e),
+        let last = std::cell::RefCell::new(None::<String>);
+        let outcome = self
+            .poll(&format!("the text of {css}"), timeout, || async {
+                let Some(element) = self.find_all(css).await?.into_iter().next() else { return Ok(None) };
+                let text = self.text(&element).await?;
+                if accept(&text) {
+                    return Ok(Some(text));
                 }
-            }
-            if Instant::now() >= deadline {
-                return Err(format!("timed out after {timeout:?} waiting for the text of {css} (last: {last:?})"));
-            }
-            tokio::time::sleep(POLL).await;
-        }
+                *last.borrow_mut() = Some(text);
+                Ok(None)
+            })
+            .await;
+        outcome.map_err(|e| format!("{e} (last: {:?})", last.borrow()))
     }
 
     /// Clicks `element` as a finger would: scrolled to the middle of the
@@ -118,10 +120,14 @@ impl Session {
         Ok(())
     }
 
-    /// Clicks the first `css` element once it exists.
+    /// Clicks the first `css` element once it exists; looks it up again if
+    /// the screen replaced it between the lookup and the click.
     pub async fn click_on(&self, css: &str, timeout: Duration) -> Result<()> {
-        let element = self.wait_for(css, timeout).await?;
-        self.click(&element).await
+        self.poll(&format!("a click on {css}"), timeout, || async {
+            let Some(element) = self.find_all(css).await?.into_iter().next() else { return Ok(None) };
+            self.click(&element).await.map(Some)
+        })
+        .await
     }
 
     pub async fn clear(&self, element: &Element) -> Result<()> {
@@ -135,11 +141,15 @@ impl Session {
         Ok(())
     }
 
-    /// Replaces the value of the first `css` input once it exists.
+    /// Replaces the value of the first `css` input once it exists; starts
+    /// again on a fresh lookup if the screen replaced the input meanwhile.
     pub async fn fill(&self, css: &str, text: &str, timeout: Duration) -> Result<()> {
-        let element = self.wait_for(css, timeout).await?;
-        self.clear(&element).await?;
-        self.type_into(&element, text).await
+        self.poll(&format!("typing into {css}"), timeout, || async {
+            let Some(element) = self.find_all(css).await?.into_iter().next() else { return Ok(None) };
+            self.clear(&element).await?;
+            self.type_into(&element, text).await.map(Some)
+        })
+        .await
     }
 
     pub async fn text(&self, element: &Element) -> Result<String> {
@@ -181,6 +191,11 @@ impl Session {
         self.cmd(reqwest::Method::DELETE, "", None).await?;
         Ok(())
     }
+}
+
+/// Whether a driver error says an element went out of the document.
+fn is_stale(error: &str) -> bool {
+    error.contains("stale element")
 }
 
 async fn call(http: &reqwest::Client, method: reqwest::Method, url: &str, body: Option<Value>) -> Result<Value> {
