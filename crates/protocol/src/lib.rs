@@ -35,6 +35,11 @@ impl ErrorBody {
 pub const KIND_VISIT: &str = "visit";
 /// The mutation kind of a ticket action.
 pub const KIND_TICKET_EVENT: &str = "ticket_event";
+/// The mutation kind of a staff member's photo on their contact card
+/// (payload: `{staff_id, sha256}`; the photo's bytes go up in the
+/// attachments lane under that name). Only the signed-in staff member sets
+/// their own.
+pub const KIND_STAFF_PHOTO: &str = "staff_photo";
 
 /// One queued change from a device. `kind` is `visit` (payload: a completed
 /// visit as the domain writes it) or `ticket_event` (payload:
