@@ -13,7 +13,7 @@ use crate::cards::{__path_card, __path_qr_png};
 #[openapi(
     info(title = "Heat Steward central API", description = "供暖管家 central server: accounts, district-scoped access, hotline intake, sync, contact cards."),
     paths(healthz, login, logout, revoke, create_ticket, list_tickets, get_ticket, assign_ticket, list_households,
-        get_household, push, pull, put_attachment, head_attachment, get_attachment, list_users, create_user, set_password, card, qr_png, get_policy, put_policy,
+        get_household, push, pull, put_attachment, head_attachment, get_attachment, list_users, create_user, set_password, me, staff_photo, card, qr_png, get_policy, put_policy,
         candidates, positions, alerts, incidents, generate, list_callbacks,
         contradictions, record_outcome, scorecard, sla, callback_coverage, satisfaction, suspension_checks,
         contact_cards, open_sweep, list_sweeps, progress, sweep_report),

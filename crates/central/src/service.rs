@@ -1,6 +1,7 @@
 //! The server's operations: each composes domain rules and store calls
 //! inside one write transaction. Handlers call these and know no SQL.
 
+pub mod photo;
 pub mod sla;
 
 use jiff::{SignedDuration, Timestamp};
@@ -257,6 +258,7 @@ pub fn apply_in_push(
     let applied = match m.kind.as_str() {
         "visit" => apply_visit(tx, caller, m, now, ctx),
         "ticket_event" => apply_ticket_event(tx, caller, m, now),
+        steward_protocol::KIND_STAFF_PHOTO => photo::apply_staff_photo(tx, caller, m),
         other => Err(AppError::unprocessable("unknown_kind", format!("unknown mutation kind {other:?}"))),
     };
     match applied {

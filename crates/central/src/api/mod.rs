@@ -7,6 +7,7 @@ mod callbacks;
 mod dispatch;
 mod households;
 mod incidents;
+mod me;
 mod policy;
 mod positions;
 mod reports;
@@ -35,6 +36,7 @@ pub use callbacks::{
 pub use dispatch::__path_candidates;
 pub use households::{__path_get_household, __path_list_households};
 pub use incidents::__path_incidents;
+pub use me::{__path_me, __path_staff_photo, MeDto, TeamRefDto};
 pub use policy::{__path_get_policy, __path_put_policy};
 pub use positions::__path_positions;
 pub use reports::{
@@ -87,6 +89,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/sync/pull", get(sync::pull))
         .route("/api/v1/users", get(users::list_users).post(users::create_user))
         .route("/api/v1/users/{id}/password", axum::routing::put(users::set_password))
+        .route("/api/v1/me", get(me::me))
+        .route("/api/v1/staff/{id}/photo", get(me::staff_photo))
         .route("/api/v1/callbacks", get(callbacks::list_callbacks))
         .route("/api/v1/callbacks/generate", post(callbacks::generate))
         .route("/api/v1/callbacks/contradictions", get(callbacks::contradictions))

@@ -13,6 +13,7 @@
 
 mod attachments;
 mod callbacks;
+mod profile;
 mod read;
 mod reports;
 mod stamps;
@@ -30,6 +31,7 @@ use steward_domain::org::Role;
 
 pub use attachments::AttachmentRow;
 pub use callbacks::{CallbackFilter, CallbackRow, CallbackSource, CoverageRow, SatisfactionRow};
+pub use profile::ProfileRow;
 pub use read::{
     CardData, Change, ChangeOp, DistrictRow, HouseholdFilter, HouseholdRow, PullPage, StewardInfo, TicketFilter,
     TicketRow,
@@ -46,6 +48,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("migrations/0003_sla_dispatch.sql"),
     include_str!("migrations/0004_reports_callbacks.sql"),
     include_str!("migrations/0005_stamps_attachments.sql"),
+    include_str!("migrations/0006_staff_photo.sql"),
 ];
 
 /// The schema version this build writes.

@@ -12,6 +12,7 @@ mod households;
 mod imports;
 mod lifecycle;
 mod matrix;
+mod me;
 mod reports;
 mod sla;
 mod sweeps;

@@ -195,6 +195,25 @@ async fn no_one_reads_or_writes_outside_their_scope() {
         }
         let (status, _) = app.get(tok, "/api/v1/sla/policy").await;
         check(format!("{user} × GET sla policy → {status}"), status == StatusCode::OK);
+        // Every role reads its own profile, and only its own.
+        let (status, me) = app.get(tok, "/api/v1/me").await;
+        check(format!("{user} × GET me → {status}"), status == StatusCode::OK && me["username"] == user);
+        check(format!("{user} × GET me is theirs"), me["staff_id"] == json!(app.user(user)));
+        // A staff member names their own photo only.
+        for (whose, want) in [(user, "applied"), ("steward1", if user == "steward1" { "applied" } else { "rejected" })]
+        {
+            let photo = json!({"mutations": [{"id": Uuid::now_v7(), "kind": "staff_photo",
+                "payload": {"staff_id": app.user(whose), "sha256": "ab".repeat(32)}}]});
+            let (_, body) = app.post(tok, "/api/v1/sync/push", &photo).await;
+            let outcome = &body["outcomes"][0];
+            check(format!("{user} × push photo of {whose} → {outcome}"), outcome["status"] == want);
+        }
+        // The photo of steward1 is shown to them, their team lead and admins
+        // (404: its bytes never arrived), and to nobody else.
+        let (status, _) = app.get(tok, &format!("/api/v1/staff/{}/photo", app.user("steward1"))).await;
+        let want =
+            if matches!(user, "admin" | "lead1" | "steward1") { StatusCode::NOT_FOUND } else { StatusCode::FORBIDDEN };
+        check(format!("{user} × GET photo of steward1 → {status}"), status == want);
         let res = app
             .client
             .put(app.url(&format!("/api/v1/users/{}/password", app.user("steward2"))))
@@ -254,6 +273,8 @@ async fn no_one_reads_or_writes_outside_their_scope() {
         let want = if matches!(user, "admin" | "lead1" | "steward1") { StatusCode::OK } else { StatusCode::FORBIDDEN };
         check(format!("{user} × GET scorecard of steward1 → {status}"), status == want);
     }
+    let (status, _) = app.get(None, "/api/v1/me").await;
+    check(format!("anyone × GET me → {status}"), status == StatusCode::UNAUTHORIZED);
     for t in targets {
         let (status, _) = app.get(None, &format!("/cards/{}", app.user(steward_of(t)))).await;
         check(format!("anyone × GET card × {t} → {status}"), status == StatusCode::OK);
