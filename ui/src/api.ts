@@ -110,6 +110,11 @@ export function contactCard(): Promise<ContactCardDto> {
   return call<ContactCardDto>("contact_card");
 }
 
+/** Sets the card's photo from the image scaled down (a `data:` URL); answers the card with it. */
+export function setCardPhoto(image: string): Promise<ContactCardDto> {
+  return call<ContactCardDto>("set_card_photo", { image });
+}
+
 /** One ticket's page (工单详情), computed on the device (works offline). */
 export function ticketDetail(ticketId: string): Promise<TicketDetailDto> {
   return call<TicketDetailDto>("ticket_detail", { ticketId });

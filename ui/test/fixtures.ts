@@ -101,6 +101,7 @@ export const CARD: ContactCardDto = {
   promise: "一旦您反映问题，我们半小时内到达现场",
   vcard: "BEGIN:VCARD\r\nEND:VCARD\r\n",
   qr_svg: '<?xml version="1.0" standalone="yes"?><svg xmlns="http://www.w3.org/2000/svg" version="1.1" width="29" height="29" viewBox="0 0 29 29"><rect x="0" y="0" width="29" height="29" fill="#ffffff"/><path fill="#000000" d="M4 4h7v7H4z"/></svg>',
+  photo: null,
 };
 
 export type Calls = { cmd: string; args: unknown }[];

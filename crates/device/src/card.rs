@@ -2,14 +2,19 @@
 //! its QR code, and the QR code itself as SVG, all made on the device so a
 //! resident's phone camera saves the contact with no network.
 
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
 use qrcode::render::svg;
 use qrcode::{EcLevel, QrCode};
+use steward_domain::ids::MutationId;
 use steward_domain::org::HOTLINE;
 use steward_domain::vcard::{ContactCard, RESPONSE_PROMISE, to_vcard};
+use steward_store::MutationMeta;
 
 use crate::Device;
 use crate::dto::ContactCardDto;
 use crate::input::InputError;
+use crate::visits::Stamp;
 
 /// Device settings (`meta` keys) naming the organisation on the card,
 /// written by [`Device::set_card_org`]. Until they are written the card
@@ -27,6 +32,40 @@ pub enum CardError {
     NoMobile,
     #[error("the card text could not be encoded as a QR code: {0}")]
     Qr(String),
+    #[error("the photo is not an image the card can show (JPEG, PNG, GIF or WebP)")]
+    NotAnImage,
+    #[error("the photo is {0} bytes; a card photo is at most {MAX_PHOTO_BYTES} (scale it down first)")]
+    PhotoTooLarge(usize),
+}
+
+/// The largest card photo the device keeps, in bytes. The UI scales photos
+/// to at most 480 px as JPEG first, which comes to some tens of kilobytes.
+pub const MAX_PHOTO_BYTES: usize = 1 << 20;
+
+/// The image format of some bytes by their signature: JPEG, PNG, GIF or WebP.
+pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
+    match bytes {
+        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
+        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some("image/png"),
+        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some("image/gif"),
+        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
+        _ => None,
+    }
+}
+
+/// The bytes of a `data:` URL with base64 content (what a canvas's
+/// `toDataURL` gives), or of plain base64.
+pub fn data_url_bytes(text: &str) -> Option<Vec<u8>> {
+    let body = match text.strip_prefix("data:") {
+        Some(rest) => rest.split_once(";base64,")?.1,
+        None => text,
+    };
+    STANDARD.decode(body.trim()).ok()
+}
+
+/// A `data:` URL of an image, for the UI's `<img src>`.
+pub fn data_url(content_type: &str, bytes: &[u8]) -> String {
+    format!("data:{content_type};base64,{}", STANDARD.encode(bytes))
 }
 
 /// The QR code of `text`, error correction level M (survives a creased card).
@@ -67,6 +106,25 @@ impl Device {
         Ok(())
     }
 
+    /// Sets the photo on the steward's card from the image's bytes (a
+    /// `data:` URL or base64, as the UI sends it after scaling it down):
+    /// kept on the device, named by its SHA-256, uploaded by the attachments
+    /// lane, and a `staff_photo` change tells the central (one transaction).
+    /// Returns the card with the new photo.
+    pub fn set_card_photo(&self, image: &str, stamp: Stamp) -> Result<ContactCardDto, InputError> {
+        let bytes = data_url_bytes(image).ok_or(CardError::NotAnImage)?;
+        if bytes.len() > MAX_PHOTO_BYTES {
+            return Err(CardError::PhotoTooLarge(bytes.len()).into());
+        }
+        let kind = image_kind(&bytes).ok_or(CardError::NotAnImage)?;
+        let steward = self.profile()?.steward.id;
+        let meta =
+            MutationMeta { mutation_id: MutationId::new_v7(stamp.at, stamp.mutation_random), device_time: stamp.at };
+        self.store().set_staff_photo(steward, &bytes, kind, &meta)?;
+        self.notify_local_write();
+        self.contact_card()
+    }
+
     /// The signed-in steward's contact card with its vCard and QR code.
     pub fn contact_card(&self) -> Result<ContactCardDto, InputError> {
         let profile = self.profile()?;
@@ -83,8 +141,11 @@ impl Device {
             employee_no: steward.employee_no,
             districts: profile.districts.into_iter().map(|d| d.name).collect(),
         };
+        // The photo stays out of the vCard: inside the QR code it would
+        // make the code too dense to print small or scan on a creased card.
         let vcard = to_vcard(&card)?;
         let qr_svg = qr_svg(&vcard)?;
+        let photo = store.staff_photo()?.map(|p| data_url(&p.content_type, &p.bytes));
         Ok(ContactCardDto {
             display_name: card.display_name,
             employee_no: card.employee_no,
@@ -97,6 +158,7 @@ impl Device {
             promise: RESPONSE_PROMISE.to_owned(),
             vcard,
             qr_svg,
+            photo,
         })
     }
 }

@@ -645,6 +645,9 @@ dto! {
         pub vcard: String,
         /// The QR code as an SVG document (dark modules on white, with a quiet zone).
         pub qr_svg: String,
+        /// The steward's photo as a `data:` URL from the device's own copy
+        /// (works offline); null until one is set.
+        pub photo: Option<String>,
     }
 }
 

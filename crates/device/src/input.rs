@@ -62,6 +62,8 @@ impl InputError {
             InputError::Visit(_) => "invalid_visit",
             InputError::Card(crate::card::CardError::NoMobile) => "no_mobile",
             InputError::Card(crate::card::CardError::Qr(_)) => "qr",
+            InputError::Card(crate::card::CardError::NotAnImage) => "not_an_image",
+            InputError::Card(crate::card::CardError::PhotoTooLarge(_)) => "photo_too_large",
             InputError::NotFound { .. } => "not_found",
             InputError::Ticket(e) => ticket_code(e),
             InputError::NoLocationFix => "no_location_fix",

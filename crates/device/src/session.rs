@@ -6,10 +6,14 @@
 
 use std::sync::{Arc, Mutex};
 
-use steward_domain::ids::DeviceId;
+use steward_domain::ground::PhoneNumber;
+use steward_domain::ids::{DeviceId, DistrictId, TeamId, UserId};
+use steward_domain::org::{Role, Staff};
 use steward_protocol::{AttachmentStatus, ErrorBody, PullResponse, PushRequest, PushResponse};
+use steward_store::meta_keys;
 use steward_sync::{AttachmentPiece, Credentials, HttpTransport, SyncConfig, SystemClock, Transport, TransportError};
 
+use crate::card::{CardOrg, card_keys};
 use crate::dto::{SessionDto, StartStateDto};
 use crate::input::InputError;
 use crate::{Device, DeviceError};
@@ -197,12 +201,159 @@ pub fn resume_session(device: &Arc<Device>, base: &str) -> Result<bool, InputErr
     Ok(true)
 }
 
+/// The signed-in user as the central describes them (`GET /api/v1/me`),
+/// read leniently: a field a newer central adds is ignored.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct CentralMe {
+    pub staff_id: UserId,
+    pub username: String,
+    pub display_name: String,
+    #[serde(default)]
+    pub employee_no: String,
+    #[serde(default)]
+    pub mobile: Option<String>,
+    pub role: Role,
+    #[serde(default)]
+    pub team: Option<CentralTeam>,
+    #[serde(default)]
+    pub centre_name: Option<String>,
+    #[serde(default)]
+    pub utility_name: Option<String>,
+    #[serde(default)]
+    pub district_ids: Vec<DistrictId>,
+    /// The SHA-256 of the contact card's photo.
+    #[serde(default)]
+    pub photo: Option<String>,
+}
+
+/// A team by id and name.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+pub struct CentralTeam {
+    pub id: TeamId,
+    pub name: String,
+}
+
+impl CentralMe {
+    /// The staff row the device keeps. A mobile number the domain does not
+    /// take is left out (the card then says it has nothing to call).
+    pub fn staff(&self) -> Staff {
+        Staff {
+            id: self.staff_id,
+            username: self.username.clone(),
+            display_name: self.display_name.clone(),
+            role: self.role,
+            team_id: self.team.as_ref().map(|t| t.id),
+            employee_no: self.employee_no.clone(),
+            mobile: self.mobile.as_deref().and_then(|m| PhoneNumber::parse(m).ok()),
+        }
+    }
+
+    /// The organisation names the card prints.
+    pub fn card_org(&self) -> CardOrg {
+        CardOrg {
+            team: self.team.as_ref().map(|t| t.name.clone()).unwrap_or_default(),
+            centre: self.centre_name.clone().unwrap_or_default(),
+            utility: self.utility_name.clone().unwrap_or_default(),
+        }
+    }
+}
+
+fn http_client() -> Result<reqwest::Client, InputError> {
+    reqwest::Client::builder()
+        .timeout(crate::sync::REQUEST_TIMEOUT)
+        .build()
+        .map_err(|e| InputError::SignIn { code: "central", message: e.to_string() })
+}
+
+/// The signed-in user's profile at the central `base`. A refused token is
+/// `unauthorized`, no answer `central_unreachable`, anything else `central`,
+/// each with the reason.
+pub async fn fetch_me(base: &str, token: &str) -> Result<CentralMe, InputError> {
+    let url = format!("{}/api/v1/me", base.trim_end_matches('/'));
+    let response = http_client()?
+        .get(url)
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|e| InputError::SignIn { code: "central_unreachable", message: e.to_string() })?;
+    let status = response.status();
+    if !status.is_success() {
+        let body = response.json::<ErrorBody>().await.ok();
+        let message = body.map_or_else(|| format!("the central answered {status}"), |b| b.message);
+        let code = if status == reqwest::StatusCode::UNAUTHORIZED { "unauthorized" } else { "central" };
+        return Err(InputError::SignIn { code, message });
+    }
+    response
+        .json::<CentralMe>()
+        .await
+        .map_err(|e| InputError::SignIn { code: "central", message: format!("the profile did not read: {e}") })
+}
+
+/// The photo the central holds under `sha256`, when it is whole there and
+/// its bytes are an image with that name.
+async fn fetch_photo(base: &str, token: &str, sha256: &str) -> Option<(Vec<u8>, &'static str)> {
+    let url = format!("{}/api/v1/attachments/{sha256}", base.trim_end_matches('/'));
+    let response = http_client().ok()?.get(url).bearer_auth(token).send().await.ok()?;
+    if !response.status().is_success() {
+        return None;
+    }
+    let bytes = response.bytes().await.ok()?.to_vec();
+    let kind = crate::card::image_kind(&bytes)?;
+    (steward_store::content_name(&bytes) == sha256).then_some((bytes, kind))
+}
+
+impl Device {
+    /// Makes the central's `me` this device's steward, in one store
+    /// transaction: the staff row, the device id, the card's organisation
+    /// names and the steward id. Their districts, households and tickets
+    /// then arrive by the sync's pull. A device holding someone else refuses.
+    pub fn adopt_profile(&self, me: &CentralMe, device_id: DeviceId) -> Result<(), InputError> {
+        let org = me.card_org();
+        let device_id = device_id.to_string();
+        let settings = [
+            (meta_keys::DEVICE_ID, device_id.as_str()),
+            (card_keys::TEAM_NAME, org.team.trim()),
+            (card_keys::CENTRE_NAME, org.centre.trim()),
+            (card_keys::UTILITY_NAME, org.utility.trim()),
+        ];
+        self.store().adopt_staff(&me.staff(), &settings).map_err(|e| match e {
+            steward_store::StoreError::Invalid(message) => InputError::SignIn { code: "other_steward", message },
+            other => InputError::from(other),
+        })
+    }
+
+    /// Refreshes the steward's row and card names from the central (their
+    /// mobile or team may have changed); the device id stays.
+    fn refresh_profile(&self, me: &CentralMe) -> Result<(), InputError> {
+        let org = me.card_org();
+        let settings = [
+            (card_keys::TEAM_NAME, org.team.trim()),
+            (card_keys::CENTRE_NAME, org.centre.trim()),
+            (card_keys::UTILITY_NAME, org.utility.trim()),
+        ];
+        self.store().adopt_staff(&me.staff(), &settings).map_err(InputError::from)
+    }
+
+    /// Brings the card's photo the steward set elsewhere, when this device
+    /// has none of its own yet.
+    async fn take_photo_from_central(&self, me: &CentralMe, base: &str, token: &str) {
+        let Some(sha) = me.photo.as_deref() else { return };
+        if self.store().staff_photo().ok().flatten().is_some() {
+            return;
+        }
+        if let Some((bytes, kind)) = fetch_photo(base, token, sha).await {
+            let _ = self.store().keep_staff_photo(me.staff_id, &bytes, kind);
+        }
+    }
+}
+
 /// Signs in at the central `base` with the steward's username and password.
-/// A device that holds no steward yet loads that steward's slice of the demo
-/// data first (the demo's ids are the central's); a device that holds
-/// another steward's work refuses (`other_steward`). The token is
-/// remembered and the background sync starts. Call it inside the app's
-/// tokio runtime.
+/// A device that holds no steward yet reads the steward's profile from the
+/// central (`GET /api/v1/me`) and keeps it; their work then arrives by the
+/// sync's pull, so any account the central knows can use a fresh device. A
+/// device that holds another steward's work refuses (`other_steward`). The
+/// token is remembered and the background sync starts. Call it inside the
+/// app's tokio runtime.
 pub async fn sign_in(
     device: &Arc<Device>,
     base: &str,
@@ -217,23 +368,41 @@ pub async fn sign_in(
     if password.is_empty() {
         return Err(InputError::Required("password"));
     }
-    match device.profile() {
+    let held = match device.profile() {
         Ok(p) if p.steward.username != username => {
             return Err(InputError::SignIn {
                 code: "other_steward",
                 message: format!("this device holds the work of {}; only they can sign in here", p.steward.username),
             });
         }
-        Ok(_) => {}
-        Err(DeviceError::NoSteward) => {
-            device.bootstrap_demo(username, new_device_id)?;
-        }
+        Ok(p) => Some(p),
+        Err(DeviceError::NoSteward) => None,
         Err(e) => return Err(e.into()),
-    }
-    let device_id = device.profile()?.device_id;
+    };
+    let device_id = match &held {
+        Some(p) => p.device_id,
+        None => Some(new_device_id),
+    };
     let http = HttpTransport::new(base, crate::sync::REQUEST_TIMEOUT).map_err(central_error)?;
     let credentials = Credentials { username: username.to_owned(), password: password.to_owned(), device_id };
     let token = http.login(&credentials).await.map_err(central_error)?;
+    match &held {
+        None => {
+            let me = fetch_me(base, &token).await?;
+            device.adopt_profile(&me, new_device_id)?;
+            device.take_photo_from_central(&me, base, &token).await;
+        }
+        // The device's steward: their row and card names follow the central
+        // when it answers (a device loaded from other ids keeps its own).
+        Some(p) => {
+            if let Ok(me) = fetch_me(base, &token).await
+                && me.staff_id == p.steward.id
+            {
+                let _ = device.refresh_profile(&me);
+                device.take_photo_from_central(&me, base, &token).await;
+            }
+        }
+    }
     device.remember(username, &token, base)?;
     fetch_policy(device, base, &token).await;
     {

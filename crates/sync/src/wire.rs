@@ -7,7 +7,7 @@ use steward_domain::ground::{Building, Community, District, Household, Unit};
 use steward_domain::sla::SlaPolicy;
 use steward_domain::ticket::{Ticket, TicketEvent};
 use steward_domain::visit::CompletedVisit;
-use steward_protocol::{ChangeDto, ChangeOp, KIND_TICKET_EVENT, KIND_VISIT, Mutation, MutationStamp};
+use steward_protocol::{ChangeDto, ChangeOp, KIND_STAFF_PHOTO, KIND_TICKET_EVENT, KIND_VISIT, Mutation, MutationStamp};
 use steward_store::{Change, OutboxEntry, PlannedVisit, RecordKind};
 
 /// The feed's kind of the central's service policy (id `policy`).
@@ -35,6 +35,9 @@ pub fn mutation_of(e: &OutboxEntry) -> Result<Mutation, WireError> {
             let event: TicketEvent =
                 serde_json::from_str(&e.payload).map_err(|err| malformed("ticket event", &id, err))?;
             (KIND_TICKET_EVENT, ticket_event_payload(&event).map_err(|err| malformed("ticket event", &id, err))?)
+        }
+        steward_store::STAFF_PHOTO_ENTITY => {
+            (KIND_STAFF_PHOTO, serde_json::from_str(&e.payload).map_err(|err| malformed("staff photo", &id, err))?)
         }
         other => return Err(WireError::UnknownEntity { mutation_id: id, entity: other.to_owned() }),
     };

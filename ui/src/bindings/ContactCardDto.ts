@@ -39,4 +39,9 @@ vcard: string,
 /**
  * The QR code as an SVG document (dark modules on white, with a quiet zone).
  */
-qr_svg: string, };
+qr_svg: string, 
+/**
+ * The steward's photo as a `data:` URL from the device's own copy
+ * (works offline); null until one is set.
+ */
+photo: string | null, };

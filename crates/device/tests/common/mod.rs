@@ -10,6 +10,17 @@ use tokio::sync::oneshot;
 /// `password`) on 127.0.0.1:0, over `dir/central.db`. Returns the database
 /// file, the base URL and the sender that stops the server.
 pub async fn start_central(dir: &Path, password: &str) -> (PathBuf, String, oneshot::Sender<()>) {
+    let (central_db, _, base, stop) = start_central_with_store(dir, password).await;
+    (central_db, base, stop)
+}
+
+/// [`start_central`] that also hands over the server's store, for a test
+/// to change the central's data as an import would.
+#[allow(dead_code)]
+pub async fn start_central_with_store(
+    dir: &Path,
+    password: &str,
+) -> (PathBuf, steward_central::store::Store, String, oneshot::Sender<()>) {
     let central_db = dir.join("central.db");
     let store = steward_central::store::Store::open(&central_db).unwrap();
     let seeded = store.clone();
@@ -27,6 +38,7 @@ pub async fn start_central(dir: &Path, password: &str) -> (PathBuf, String, ones
     })
     .await
     .unwrap();
+    let kept = store.clone();
     let state = AppState::new(store, Config { password_policy: PasswordPolicy::insecure_fast(), ..Config::default() });
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
@@ -34,5 +46,5 @@ pub async fn start_central(dir: &Path, password: &str) -> (PathBuf, String, ones
     tokio::spawn(steward_central::run(listener, state, async {
         let _ = stopped.await;
     }));
-    (central_db, base, stop)
+    (central_db, kept, base, stop)
 }
