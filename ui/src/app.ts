@@ -90,7 +90,14 @@ export function mountApp(root: HTMLElement, events: DeviceEvents = tauriEvents):
       void today.reload();
     },
   });
-  const sync = createSyncScreen({ changed: (panel) => setPending(panel.pending.total) });
+  const sync = createSyncScreen({
+    changed: (panel) => {
+      setPending(panel.pending.total);
+      // The badge says 连不上服务器 while the central gives no answer.
+      online.sync(panel);
+      renderOffline();
+    },
+  });
   const alerts = createAlertBanner((id) => void openTicket(id));
   const lead = createLeadScreens();
 

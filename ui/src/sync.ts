@@ -63,7 +63,12 @@ export function createSyncScreen(options: SyncScreenOptions = {}): SyncScreen {
     retryButton.addEventListener("click", () => void run(() => retry(a.mutation_id)));
     const dismissButton = h("button", { class: "button button-quiet", text: t("sync.dismiss"), attrs: { type: "button", "data-testid": "attention-dismiss" } });
     dismissButton.addEventListener("click", () => void run(() => dismiss(a.mutation_id)));
-    const what = a.entity === "ticket" ? t("sync.whatTicket", { op: eventName(a.op) }) : t("sync.whatVisit");
+    const what =
+      a.entity === "ticket"
+        ? t("sync.whatTicket", { op: eventName(a.op) })
+        : a.entity === "staff_photo"
+          ? t("card.photoAlt")
+          : t("sync.whatVisit");
     return h(
       "li",
       { class: "plain-item attention-row", attrs: { "data-testid": "attention-row", "data-mutation-id": a.mutation_id, "data-code": a.code } },

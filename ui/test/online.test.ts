@@ -1,0 +1,45 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { DEFAULT_LOCALE, setLocale } from "../src/i18n";
+import { createOnlineIndicator, netState } from "../src/online";
+
+beforeEach(() => setLocale(DEFAULT_LOCALE));
+afterEach(() => {
+  vi.restoreAllMocks();
+  document.body.replaceChildren();
+});
+
+const noAnswer = (code: string) => ({ central: true, last_error: { code, message: "connection refused" } });
+
+describe("the network badge", () => {
+  it("is offline without a network, unreachable when the central gives no answer, else online", () => {
+    expect(netState(false, null)).toBe("offline");
+    expect(netState(false, noAnswer("offline"))).toBe("offline");
+    expect(netState(true, null)).toBe("online");
+    expect(netState(true, noAnswer("offline"))).toBe("unreachable");
+    expect(netState(true, noAnswer("unreachable"))).toBe("unreachable");
+    // The central answered with a refusal: it is reachable.
+    expect(netState(true, noAnswer("signed_out"))).toBe("online");
+    expect(netState(true, { central: true, last_error: null })).toBe("online");
+    // No central configured: only the network counts.
+    expect(netState(true, { central: false, last_error: { code: "offline", message: "" } })).toBe("online");
+  });
+
+  it("follows the sync's panel and the browser's events", () => {
+    const onLine = vi.spyOn(window.navigator, "onLine", "get").mockReturnValue(true);
+    const badge = createOnlineIndicator();
+    expect([badge.element.textContent, badge.element.dataset.state, badge.isOnline()]).toEqual(["在线", "online", true]);
+    badge.sync(noAnswer("offline"));
+    expect([badge.element.textContent, badge.element.dataset.online, badge.isOnline()]).toEqual(["连不上服务器", "false", false]);
+    onLine.mockReturnValue(false);
+    window.dispatchEvent(new Event("offline"));
+    expect([badge.element.textContent, badge.element.dataset.state]).toEqual(["离线", "offline"]);
+    onLine.mockReturnValue(true);
+    window.dispatchEvent(new Event("online"));
+    expect(badge.element.textContent).toBe("连不上服务器");
+    badge.sync({ central: true, last_error: null });
+    expect([badge.element.textContent, badge.state()]).toEqual(["在线", "online"]);
+    setLocale("en");
+    badge.sync(noAnswer("unreachable"));
+    expect(badge.element.textContent).toBe("Server unreachable");
+  });
+});
