@@ -121,6 +121,13 @@ pub fn contact_card(device: State<'_, Arc<Device>>) -> UiResult<ContactCardDto> 
     Ok(device.contact_card()?)
 }
 
+/// Sets the photo on the steward's card: the UI sends the image scaled down
+/// (a `data:` URL); the device keeps it and the sync takes it to the central.
+#[tauri::command]
+pub fn set_card_photo(device: State<'_, Arc<Device>>, image: String) -> UiResult<ContactCardDto> {
+    Ok(device.set_card_photo(&image, Stamp::now())?)
+}
+
 /// The screen the UI opens first, from `HEAT_STEWARD_START_SCREEN`.
 #[tauri::command]
 pub fn start_screen() -> Option<String> {

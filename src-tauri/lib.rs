@@ -41,12 +41,21 @@ fn data_dir(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>> {
 
 fn open_device(app: &tauri::App) -> Result<Arc<Device>, Box<dyn std::error::Error>> {
     let device = Device::open(&data_dir(app)?)?;
-    let user = std::env::var(DEMO_USER_ENV).unwrap_or_else(|_| "steward1".to_owned());
-    let device_id = DeviceId::from(uuid::Uuid::now_v7());
-    match std::env::var(DEMO_AS_OF_ENV) {
-        Ok(as_of) => device.bootstrap_demo_as_of(&user, device_id, as_of.parse()?)?,
-        Err(_) => device.bootstrap_demo(&user, device_id)?,
-    };
+    // The demo steward's slice is loaded when asked for (a demo user named,
+    // or a password to sign in with by configuration) or when there is no
+    // central to sign in at. Otherwise a new device starts empty and signing
+    // in brings the steward's profile from the central and their work by
+    // the sync, whoever the central knows.
+    let central_configured = std::env::var_os(CENTRAL_URL_ENV).is_some();
+    let wants_demo = std::env::var_os(DEMO_USER_ENV).is_some() || std::env::var_os(PASSWORD_ENV).is_some();
+    if wants_demo || !central_configured {
+        let user = std::env::var(DEMO_USER_ENV).unwrap_or_else(|_| "steward1".to_owned());
+        let device_id = DeviceId::from(uuid::Uuid::now_v7());
+        match std::env::var(DEMO_AS_OF_ENV) {
+            Ok(as_of) => device.bootstrap_demo_as_of(&user, device_id, as_of.parse()?)?,
+            Err(_) => device.bootstrap_demo(&user, device_id)?,
+        };
+    }
     // A desktop has no GPS; the fake fix makes it behave like a phone with one (tests).
     if let Some(fake) = steward_device::FakeGps::from_env()? {
         device.set_location_provider(Box::new(fake));
@@ -104,6 +113,7 @@ pub fn run() {
             commands::record_visit,
             commands::pending_counts,
             commands::contact_card,
+            commands::set_card_photo,
             commands::start_screen,
             commands::sync_status,
             commands::ticket_detail,
