@@ -152,6 +152,33 @@ impl Central {
 
     /// A no-heat report with the hotline's reference `external_ref`, dispatched to `steward`.
     pub async fn dispatched_ticket(&self, household: HouseholdId, steward: &str, external_ref: &str) -> String {
+        let id = self.reported_ticket(household, external_ref).await;
+        let steward = self.user(steward);
+        let lead = self.lead_of(steward);
+        self.call(
+            &lead.username,
+            reqwest::Method::POST,
+            &format!("/api/v1/tickets/{id}/assign"),
+            Some(json!({ "steward_id": steward })),
+        )
+        .await;
+        id
+    }
+
+    /// The team lead of `steward`'s team.
+    pub fn lead_of(&self, steward: UserId) -> &steward_domain::org::Staff {
+        let team = self.data.staff.iter().find(|x| x.id == steward).and_then(|x| x.team_id);
+        self.data
+            .staff
+            .iter()
+            .find(|s| s.role == steward_domain::org::Role::TeamLead && s.team_id == team)
+            .expect("the steward's team lead")
+    }
+
+    /// The hotline reports no heat at `household` (reference
+    /// `external_ref`); the ticket waits, new, for a team lead to dispatch
+    /// it. Returns its id.
+    pub async fn reported_ticket(&self, household: HouseholdId, external_ref: &str) -> String {
         let created = self
             .call(
                 "hotline1",
@@ -165,25 +192,7 @@ impl Central {
                 })),
             )
             .await;
-        let id = created["id"].as_str().expect("the ticket's id").to_owned();
-        let steward = self.user(steward);
-        let lead = self
-            .data
-            .staff
-            .iter()
-            .find(|s| {
-                s.role == steward_domain::org::Role::TeamLead
-                    && s.team_id == self.data.staff.iter().find(|x| x.id == steward).and_then(|x| x.team_id)
-            })
-            .expect("the steward's team lead");
-        self.call(
-            &lead.username,
-            reqwest::Method::POST,
-            &format!("/api/v1/tickets/{id}/assign"),
-            Some(json!({ "steward_id": steward })),
-        )
-        .await;
-        id
+        created["id"].as_str().expect("the ticket's id").to_owned()
     }
 
     /// The visits the central database holds for `household`, as stored

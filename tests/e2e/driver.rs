@@ -35,9 +35,10 @@ fn find_tool(name: &str) -> PathBuf {
 
 impl Driver {
     /// Starts `tauri-driver`; the app it launches inherits this
-    /// environment: its data dir, the demo steward's instant, the central's
+    /// environment: its data dir, the demo user whose device it is
+    /// (`steward1`, `lead1`, …) and the demo's instant, the central's
     /// address and, standing in for GPS hardware, a fixed location fix.
-    pub async fn start(central: &Central, work: &Path, gps: Option<(f64, f64, f64)>) -> Driver {
+    pub async fn start(central: &Central, work: &Path, user: &str, gps: Option<(f64, f64, f64)>) -> Driver {
         let tauri_driver = find_tool("tauri-driver");
         let native = find_tool("WebKitWebDriver");
         let (port, native_port) = (free_port(), free_port());
@@ -49,7 +50,7 @@ impl Driver {
             .arg("--native-driver")
             .arg(native)
             .env("HEAT_STEWARD_DATA_DIR", work.join("device"))
-            .env("HEAT_STEWARD_DEMO_USER", "steward1")
+            .env("HEAT_STEWARD_DEMO_USER", user)
             .env("HEAT_STEWARD_DEMO_AS_OF", central.as_of.to_string())
             .env("HEAT_STEWARD_CENTRAL_URL", central.url())
             .env_remove("HEAT_STEWARD_PASSWORD")

@@ -9,6 +9,10 @@
 //! steward appears on Today with a running countdown, and a check-in inside
 //! the geofence turns its clock "met" on the device and on the central.
 //!
+//! The team lead's scenario (`lead.rs`) runs in the same binary, one
+//! window at a time: the dispatch board, candidates, assign and reassign,
+//! the team map, the SLA dashboard and callbacks.
+//!
 //! Screenshots of each step are written to `target/e2e-artifacts/` (or
 //! `$HEAT_STEWARD_E2E_ARTIFACTS`). It needs a display, `tauri-driver` and
 //! `WebKitWebDriver`: `scripts/test.sh` installs them and runs the suite
@@ -16,6 +20,7 @@
 
 mod central;
 mod driver;
+mod lead;
 mod webdriver;
 
 use std::path::PathBuf;
@@ -35,6 +40,16 @@ const UI: Duration = Duration::from_secs(30);
 /// only bounds a hang.
 const SYNC: Duration = Duration::from_secs(90);
 
+/// One app window at a time: the tests of this binary run in parallel
+/// threads, and two apps with two drivers on one display would clash.
+static ONE_WINDOW: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
+fn assert_display() {
+    let has_display =
+        ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
+    assert!(has_display, "DISPLAY is not set: run under `xvfb-run -a` (scripts/test.sh does)");
+}
+
 fn artifacts_dir() -> PathBuf {
     let dir = std::env::var_os("HEAT_STEWARD_E2E_ARTIFACTS")
         .map(PathBuf::from)
@@ -45,9 +60,8 @@ fn artifacts_dir() -> PathBuf {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_stewards_offline_visit_and_a_hotline_ticket_end_to_end() {
-    let has_display =
-        ["DISPLAY", "WAYLAND_DISPLAY"].iter().any(|var| std::env::var_os(var).is_some_and(|v| !v.is_empty()));
-    assert!(has_display, "DISPLAY is not set: run under `xvfb-run -a` (scripts/test.sh does)");
+    assert_display();
+    let _window = ONE_WINDOW.lock().await;
     let shots = artifacts_dir();
     let work = tempfile::tempdir().unwrap();
 
@@ -67,7 +81,7 @@ async fn a_stewards_offline_visit_and_a_hotline_ticket_end_to_end() {
     let building = central.data.buildings.iter().find(|b| b.id == household.building_id).unwrap().location;
 
     // The phone's GPS is the one thing faked: a fix at the household's building.
-    let driver = Driver::start(&central, work.path(), Some((building.lon, building.lat, 8.0))).await;
+    let driver = Driver::start(&central, work.path(), "steward1", Some((building.lon, building.lat, 8.0))).await;
     let app = match Session::start(&driver.url(), &driver.application()).await {
         Ok(app) => app,
         Err(error) => panic!("start the app session: {error}\n{}", driver.diagnostics()),

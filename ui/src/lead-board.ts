@@ -88,6 +88,9 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
   let openTicket: string | null = null;
   let picked: { ticketId: string; result: CandidatesDto | LeadApiError } | null = null;
   let notice: string | null = null;
+  // The reassignment reason being typed: kept across re-renders (the board reads the central again every 30 s).
+  let reasonDraft = "";
+  let loads = 0;
   let clocks: { ticket: LeadTicketDto; row: HTMLElement; time: HTMLElement; tone: HTMLElement }[] = [];
 
   function tick(nowMs = now()): void {
@@ -106,6 +109,8 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
 
   function render(): void {
     clocks = [];
+    // What the screen shows, for tests and styles: loading, loaded or failed.
+    element.dataset.state = current.kind;
     switch (current.kind) {
       case "loading":
         body.replaceChildren(h("h2", { class: "section-title", text: t("board.title") }), h("p", { class: "muted", text: t("common.loading") }));
@@ -118,7 +123,7 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
         const tickets = boardOrder(board.tickets, now());
         const parts: (HTMLElement | null)[] = [
           h("h2", { class: "section-title", text: t("board.title") }),
-          notice ? h("p", { class: "board-notice", attrs: { role: "status" }, text: notice }) : null,
+          notice ? h("p", { class: "board-notice", attrs: { role: "status", "data-testid": "board-notice" }, text: notice }) : null,
           board.unavailable.length
             ? h("p", { class: "muted board-unavailable", text: t("lead.unavailable", { parts: board.unavailable.join(", ") }) })
             : null,
@@ -213,7 +218,7 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
     const tone = h("span", { class: "countdown-label" });
     const main = h(
       "button",
-      { class: "ticket-main", attrs: { type: "button", "aria-expanded": String(openTicket === ticket.id) } },
+      { class: "ticket-main", attrs: { type: "button", "aria-expanded": String(openTicket === ticket.id), "data-testid": "board-ticket-open" } },
       h(
         "span",
         { class: "ticket-line" },
@@ -232,8 +237,11 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
     main.addEventListener("click", () => void (openTicket === ticket.id ? closeCandidates() : openCandidates(ticket.id)));
     const row = h(
       "li",
-      { class: "ticket board-ticket", attrs: { "data-id": ticket.id, "data-status": ticket.status } },
-      h("span", { class: "countdown", attrs: { role: "timer" } }, time, tone),
+      {
+        class: "ticket board-ticket",
+        attrs: { "data-testid": "board-ticket", "data-id": ticket.id, "data-status": ticket.status, "data-assignee": ticket.assignee ?? "" },
+      },
+      h("span", { class: "countdown", attrs: { role: "timer", "data-testid": "board-countdown" } }, time, tone),
       main,
       openTicket === ticket.id ? candidatesPanel(ticket) : null,
     );
@@ -242,16 +250,18 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
   }
 
   function candidatesPanel(ticket: LeadTicketDto): HTMLElement {
-    const panel = h("div", { class: "candidates", attrs: { "data-testid": "candidates" } }, h("h4", { class: "sub-title", text: t("board.candidates") }));
+    const panel = h("div", { class: "candidates", attrs: { "data-testid": "candidates", "data-state": "loading" } }, h("h4", { class: "sub-title", text: t("board.candidates") }));
     if (!picked || picked.ticketId !== ticket.id) {
       panel.append(h("p", { class: "muted", text: t("common.loading") }));
       return panel;
     }
     const result = picked.result;
     if ("code" in result) {
+      panel.dataset.state = "failed";
       panel.append(failure(result));
       return panel;
     }
+    panel.dataset.state = "loaded";
     if (!result.candidates.length) {
       panel.append(h("p", { class: "muted", text: t("board.noCandidates") }));
       return panel;
@@ -261,25 +271,34 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
     const reason =
       ticket.status === "new"
         ? null
-        : h("input", { class: "reassign-reason", attrs: { type: "text", maxlength: "200", placeholder: t("board.reason"), "aria-label": t("board.reason") } });
-    if (reason) panel.append(reason);
+        : h("input", {
+            class: "reassign-reason",
+            attrs: { type: "text", maxlength: "200", placeholder: t("board.reason"), "aria-label": t("board.reason"), "data-testid": "reassign-reason" },
+          });
+    if (reason) {
+      reason.value = reasonDraft;
+      reason.addEventListener("input", () => {
+        reasonDraft = reason.value;
+      });
+      panel.append(reason);
+    }
     panel.append(
       h(
         "ol",
         { class: "candidate-list" },
         ...result.candidates.map((c) => {
-          const button = h("button", { class: "button candidate-assign", text: t(verb), attrs: { type: "button" } });
+          const button = h("button", { class: "button candidate-assign", text: t(verb), attrs: { type: "button", "data-testid": "candidate-assign" } });
           const isAssignee = c.steward_id === ticket.assignee;
           button.disabled = isAssignee;
           button.addEventListener("click", () => void doAssign(ticket, c, reason?.value.trim() || null));
           return h(
             "li",
-            { class: "candidate", attrs: { "data-id": c.steward_id, "data-meets": String(c.meets_deadline), "data-stale": String(c.stale) } },
+            { class: "candidate", attrs: { "data-testid": "candidate", "data-id": c.steward_id, "data-meets": String(c.meets_deadline), "data-stale": String(c.stale) } },
             h(
               "div",
               { class: "candidate-main" },
               h("span", { class: "candidate-name", text: c.name || c.steward_id }),
-              h("span", { class: "candidate-eta", text: etaText(c) }),
+              h("span", { class: "candidate-eta", attrs: { "data-testid": "candidate-eta" }, text: etaText(c) }),
               h(
                 "span",
                 { class: "candidate-flags" },
@@ -303,6 +322,7 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
       notice = t("board.assigned", { name: c.name || c.steward_id });
       openTicket = null;
       picked = null;
+      reasonDraft = "";
       await reload();
     } catch (error) {
       picked = { ticketId: ticket.id, result: toLeadError(error) };
@@ -313,12 +333,14 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
   function closeCandidates(): void {
     openTicket = null;
     picked = null;
+    reasonDraft = "";
     render();
   }
 
   async function openCandidates(ticketId: string): Promise<void> {
     openTicket = ticketId;
     picked = null;
+    reasonDraft = "";
     render();
     let result: CandidatesDto | LeadApiError;
     try {
@@ -332,15 +354,22 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
   }
 
   async function reload(): Promise<void> {
+    // Reads may overlap (the 30 s refresh, a tap on 派单, the read after an
+    // assignment): only the latest one started is shown, so an older answer
+    // arriving late cannot put back the board as it was before.
+    const seq = ++loads;
     if (current.kind !== "loaded") {
       current = { kind: "loading" };
       render();
     }
+    let next: BoardState;
     try {
-      current = { kind: "loaded", board: await load() };
+      next = { kind: "loaded", board: await load() };
     } catch (error) {
-      current = { kind: "failed", error: toLeadError(error) };
+      next = { kind: "failed", error: toLeadError(error) };
     }
+    if (seq !== loads) return;
+    current = next;
     render();
   }
 

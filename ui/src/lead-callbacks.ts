@@ -92,6 +92,7 @@ export function createCallbacksScreen(options: { load?: () => Promise<CallbackDa
 
   function render(): void {
     const title = h("h2", { class: "section-title", text: t("cb.title") });
+    element.dataset.state = current.kind;
     switch (current.kind) {
       case "loading":
         body.replaceChildren(title, h("p", { class: "muted", text: t("common.loading") }));

@@ -122,6 +122,7 @@ export function createDashboard(options: { load?: () => Promise<DashboardData>; 
 
   function render(): void {
     const title = h("h2", { class: "section-title", text: t("dash.title") });
+    element.dataset.state = current.kind;
     switch (current.kind) {
       case "loading":
         body.replaceChildren(title, h("p", { class: "muted", text: t("common.loading") }));

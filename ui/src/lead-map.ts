@@ -71,6 +71,7 @@ export function createTeamMap(
 
   function render(): void {
     title.textContent = t("teamMap.title");
+    element.dataset.state = current.kind;
     switch (current.kind) {
       case "loading":
         status.replaceChildren(h("p", { class: "muted", text: t("common.loading") }));
