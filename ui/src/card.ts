@@ -12,7 +12,7 @@ import type { ContactCardDto } from "./bindings/ContactCardDto";
 import type { RecordedVisitDto } from "./bindings/RecordedVisitDto";
 import type { VisitInput } from "./bindings/VisitInput";
 import { h } from "./dom";
-import { t } from "./i18n";
+import { hasMessage, t } from "./i18n";
 
 export interface CardScreen {
   element: HTMLElement;
@@ -126,7 +126,9 @@ export function createCardScreen(
         render();
         say(t("card.photoSaved"));
       } catch (error) {
-        say((error as ApiError).message ?? String(error));
+        const err = error as ApiError;
+        const key = `error.${err.code}`;
+        say(hasMessage(key) ? t(key) : (err.message ?? String(error)));
       } finally {
         photoInput.value = "";
       }

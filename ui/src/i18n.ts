@@ -167,6 +167,11 @@ const zhCN = {
   "card.photoSaving": "正在保存照片…",
   "card.photoSaved": "照片已保存在本机，联网后上传",
   "card.photoAlt": "管家照片",
+  "error.not_an_image": "这不是一张照片，请重新拍照或选择图片",
+  "error.photo_too_large": "照片太大，请换一张",
+  "error.no_canvas": "本机无法处理照片",
+  "error.unauthorized": "服务器拒绝了登录凭据，请重新登录",
+  "error.central": "服务器返回了错误，请稍后再试",
   ...leadZhCN,
   ...stewardZhCN,
 } as const;
@@ -329,6 +334,11 @@ const en: Record<MessageKey, string> = {
   "card.photoSaving": "Saving the photo…",
   "card.photoSaved": "Photo saved on this device; it uploads when online",
   "card.photoAlt": "Steward's photo",
+  "error.not_an_image": "That is not a photo; take one again or pick an image",
+  "error.photo_too_large": "The photo is too large; pick another",
+  "error.no_canvas": "This device cannot process the photo",
+  "error.unauthorized": "The server refused the sign-in; sign in again",
+  "error.central": "The server answered with an error; try again later",
   ...leadEn,
   ...stewardEn,
 };

@@ -106,7 +106,7 @@ describe("the card's photo", () => {
     const input = document.querySelector<HTMLInputElement>("[data-testid=card-photo-input]")!;
     Object.defineProperty(input, "files", { value: [new File(["hi"], "a.txt")], configurable: true });
     input.dispatchEvent(new Event("change"));
-    await vi.waitFor(() => expect(document.querySelector(".photo-status")?.textContent).toBe("不是图片"));
+    await vi.waitFor(() => expect(document.querySelector(".photo-status")?.textContent).toBe("这不是一张照片，请重新拍照或选择图片"));
     expect(document.querySelector(".namecard .nc-initials")?.textContent).toBe("小明");
   });
 });

@@ -34,3 +34,35 @@ describe("sign-in screen", () => {
     expect(byTestId("login-error")?.hidden).toBe(true);
   });
 });
+
+describe("sign-in on a new device", () => {
+  it("names what went wrong reading the steward's profile from the central", async () => {
+    const answers = [
+      { code: "unauthorized", message: "token revoked" },
+      { code: "central", message: "500" },
+      { code: "other_steward", message: "holds steward1" },
+      { code: "something_new", message: "the central's own words" },
+    ];
+    const screen = createLoginScreen({
+      central: "http://127.0.0.1:8787",
+      done: () => {},
+      send: async () => {
+        throw answers.shift();
+      },
+    });
+    document.body.append(screen.element);
+    (byTestId("login-username") as HTMLInputElement).value = "wang.fang";
+    (byTestId("login-password") as HTMLInputElement).value = "secret-1";
+    const seen: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      await screen.submit();
+      seen.push(`${byTestId("login-error")?.dataset.code}: ${byTestId("login-error")?.textContent}`);
+    }
+    expect(seen).toEqual([
+      "unauthorized: 服务器拒绝了登录凭据，请重新登录",
+      "central: 服务器返回了错误，请稍后再试",
+      "other_steward: 本机保存的是其他管家的数据，不能用此账号登录",
+      "something_new: the central's own words",
+    ]);
+  });
+});
