@@ -192,6 +192,23 @@ mod tests {
     }
 
     #[test]
+    fn a_photo_arrives_as_a_data_url_and_must_be_an_image() {
+        let jpeg = b"\xFF\xD8\xFF\xE0 face";
+        let url = data_url("image/jpeg", jpeg);
+        assert!(url.starts_with("data:image/jpeg;base64,"), "{url}");
+        assert_eq!(data_url_bytes(&url).as_deref(), Some(jpeg.as_slice()));
+        assert_eq!(data_url_bytes(&STANDARD.encode(jpeg)).as_deref(), Some(jpeg.as_slice()));
+        assert_eq!(data_url_bytes("data:image/jpeg,not-base64"), None);
+        assert_eq!(data_url_bytes("data:image/png;base64,@@@"), None);
+        assert_eq!(image_kind(jpeg), Some("image/jpeg"));
+        assert_eq!(image_kind(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
+        assert_eq!(image_kind(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
+        assert_eq!(image_kind(b"GIF87a"), Some("image/gif"));
+        assert_eq!(image_kind(b"<svg xmlns=..."), None, "SVG can carry script: not a card photo");
+        assert_eq!(image_kind(b""), None);
+    }
+
+    #[test]
     fn the_qr_code_holds_the_whole_vcard_in_chinese() {
         let card = ContactCard {
             display_name: "欧阳娜娜".into(),

@@ -137,6 +137,10 @@ async fn a_steward_the_admin_created_signs_in_on_an_empty_device_and_gets_their_
     for bad in ["data:text/plain;base64,aGVsbG8sIHdvcmxk", "not base64 at all!", ""] {
         assert_eq!(device.set_card_photo(bad, Stamp::now()).unwrap_err().code(), "not_an_image", "{bad}");
     }
+    let mut huge = JPEG.to_vec();
+    huge.resize(steward_device::card::MAX_PHOTO_BYTES + 1, 0);
+    assert_eq!(device.set_card_photo(&data_url(&huge), Stamp::now()).unwrap_err().code(), "photo_too_large");
+    assert_eq!(device.contact_card().unwrap().photo, None, "a refused photo leaves nothing");
     let card = device.set_card_photo(&data_url(JPEG), Stamp::now()).unwrap();
     assert_eq!(card.photo.as_deref(), Some(data_url(JPEG).as_str()));
     let sha = steward_store::content_name(JPEG);
