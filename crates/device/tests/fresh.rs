@@ -126,7 +126,7 @@ async fn a_steward_the_admin_created_signs_in_on_an_empty_device_and_gets_their_
     let team = demo.teams.iter().find(|t| json!(t.id) == steward1["team_id"]).unwrap();
     assert_eq!((card.team.as_str(), card.centre.as_str()), (team.name.as_str(), demo.centre.name.as_str()));
     assert_eq!(card.utility, demo.utility.name);
-    assert_eq!(card.districts, [district.name.clone()]);
+    assert_eq!(card.districts, std::slice::from_ref(&district.name));
     assert_eq!(card.photo, None);
 
     // Another steward cannot sign in on her device.
