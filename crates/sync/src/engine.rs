@@ -56,6 +56,14 @@ impl Settlement {
     pub fn settled(&self) -> usize {
         self.acknowledge.len() + self.reject.len()
     }
+
+    /// Whether the batch prepared behind this one may go as it is. Only
+    /// when nothing of this one is to go again: a mutation sent again must
+    /// go before the entries queued after it (a record's later changes may
+    /// be among them), so the next batch is taken anew from the outbox.
+    pub fn next_may_follow(&self) -> bool {
+        self.retry.is_empty()
+    }
 }
 
 /// Error codes of a rejection that is the server's trouble, not the
@@ -448,7 +456,10 @@ mod tests {
             (vec![], Settlement { acknowledge: vec![], reject: vec![], retry: sent.to_vec() }),
         ];
         for (outcomes, want) in cases {
-            assert_eq!(settle(&sent, &outcomes), want, "{outcomes:?}");
+            let got = settle(&sent, &outcomes);
+            // The batch prepared behind goes only when nothing goes again.
+            assert_eq!(got.next_may_follow(), want.retry.is_empty(), "{outcomes:?}");
+            assert_eq!(got, want, "{outcomes:?}");
         }
     }
 

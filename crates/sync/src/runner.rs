@@ -2,6 +2,7 @@
 //! server, and runs rounds when the [`Scheduler`] says so, as a tokio task
 //! the app starts once.
 
+use std::collections::HashSet;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -9,11 +10,13 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 use steward_domain::ids::MutationId;
 use steward_protocol::{ErrorBody, PushRequest};
-use steward_store::{Store, StoreError};
+use steward_store::{OutboxEntry, Store, StoreError};
 use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
-use crate::engine::{BatchLimits, Decision, Round, RoundError, ScheduleConfig, Scheduler, Step, Trigger, settle};
+use crate::engine::{
+    BatchLimits, Decision, Round, RoundError, ScheduleConfig, Scheduler, Step, Trigger, next_batch, settle,
+};
 use crate::transport::{AttachmentPiece, Clock, Credentials, Transport, TransportError};
 use crate::wire::{WireError, change_of, mutation_of};
 
@@ -173,25 +176,11 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
     /// Keeps the server's clock offset: the server's time against the middle
     /// of the device's send and receive times.
     async fn learn_clock(&self, sent: Timestamp, received: Timestamp, server: Timestamp) -> Result<(), SyncError> {
-        let half = received.duration_since(sent) / 2;
-        let middle = sent.checked_add(half).unwrap_or(sent);
-        let offset: SignedDuration = server.duration_since(middle);
+        let offset = clock_offset(sent, received, server);
         self.store(move |s| s.set_clock_offset(offset)).await?;
         let ms = i64::try_from(offset.as_millis()).ok();
         self.status.send_modify(|st| st.clock_offset_ms = ms);
         Ok(())
-    }
-
-    async fn push(&mut self, request: &PushRequest) -> Result<steward_protocol::PushResponse, SyncError> {
-        let token = self.token().await?;
-        match self.transport.push(&token, request).await {
-            Err(TransportError::Unauthorized(_)) => {
-                self.token = None;
-                let token = self.token().await?;
-                Ok(self.transport.push(&token, request).await?)
-            }
-            other => Ok(other?),
-        }
     }
 
     /// Calls the server, signing in again once if the token is refused.
@@ -303,84 +292,101 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
         result
     }
 
+    /// The push phase: the outbox goes up in batches, one at a time and in
+    /// order, until nothing is left. It is a pipeline of three stages that
+    /// run together: while batch k is on the wire, the outcomes of batch
+    /// k−1 are written to the store and batch k+1 is read and encoded. The
+    /// server still gets batch k+1 only after it answered batch k, so each
+    /// record's changes arrive in order, and an entry leaves the outbox only
+    /// once its answer is stored. A batch with mutations to go again is
+    /// settled before anything else is read, and the next batch is taken
+    /// anew, so those go first.
+    async fn push_outbox(&mut self, round: &mut Round, report: &mut RoundReport) -> Result<(), SyncError> {
+        let limits = self.config.batch;
+        let device = self.config.credentials.device_id;
+        let mut next = prepare(self.store.clone(), limits, device, HashSet::new()).await?;
+        // Outcomes of the batch before, still to be stored.
+        let mut to_store: Option<Stored> = None;
+        loop {
+            report.rejected += next.unsendable;
+            let Some(mut batch) = next.batch.take() else {
+                if let Some(done) = to_store.take() {
+                    store_outcomes(self.store.clone(), self.status.clone(), done).await?;
+                }
+                return Ok(());
+            };
+            // Not read into the batch behind: those on the wire and those
+            // whose outcomes are being stored.
+            let mut skip: HashSet<MutationId> = batch.ids.iter().copied().collect();
+            if let Some(done) = &to_store {
+                skip.extend(done.acknowledge.iter().copied());
+                skip.extend(done.reject.iter().map(|(id, _)| *id));
+            }
+            let sent_at = self.clock.now();
+            batch.request.sent_at = Some(sent_at);
+            let token = self.token().await?;
+            let (answer, stored, ahead) = tokio::join!(
+                self.transport.push(&token, &batch.request),
+                async {
+                    match to_store.take() {
+                        Some(done) => store_outcomes(self.store.clone(), self.status.clone(), done).await,
+                        None => Ok(()),
+                    }
+                },
+                prepare(self.store.clone(), limits, device, skip),
+            );
+            let answer = match answer {
+                Err(TransportError::Unauthorized(_)) => {
+                    self.token = None;
+                    let token = self.token().await?;
+                    self.transport.push(&token, &batch.request).await
+                }
+                other => other,
+            };
+            stored?;
+            let response = answer?;
+            let received = self.clock.now();
+            report.pushes += 1;
+            let settlement = settle(&batch.ids, &response.outcomes);
+            for o in &response.outcomes {
+                match o.status {
+                    steward_protocol::MutationStatus::Applied => report.applied += 1,
+                    steward_protocol::MutationStatus::Duplicate => report.duplicates += 1,
+                    steward_protocol::MutationStatus::Rejected => {}
+                }
+            }
+            report.rejected += settlement.reject.len();
+            let done = Stored {
+                acknowledge: settlement.acknowledge.clone(),
+                reject: settlement.reject.clone(),
+                offset: clock_offset(sent_at, received, response.server_time),
+            };
+            if let Ok(ms) = i64::try_from(done.offset.as_millis()) {
+                self.status.send_modify(|st| st.clock_offset_ms = Some(ms));
+            }
+            let progress = round.pushed(batch.ids.len(), &settlement);
+            if settlement.next_may_follow() && progress.is_ok() {
+                to_store = Some(done);
+                next = ahead?;
+            } else {
+                store_outcomes(self.store.clone(), self.status.clone(), done).await?;
+                progress?;
+                next = prepare(self.store.clone(), limits, device, HashSet::new()).await?;
+            }
+            self.status.send_modify(|st| st.in_progress = Some(round.progress()));
+        }
+    }
+
     async fn round_inner(&mut self) -> Result<RoundReport, SyncError> {
         let (counts, cursor) = self.store(|s| Ok((s.pending_counts()?, s.pull_cursor()?))).await?;
         let limits = self.config.batch;
         let mut round = Round::new(counts.priority + counts.bulk, cursor, limits);
         let mut report = RoundReport::default();
         self.status.send_modify(|st| st.in_progress = Some(round.progress()));
+        self.push_outbox(&mut round, &mut report).await?;
         loop {
-            let head = match round.phase() {
-                crate::engine::Phase::Push => {
-                    let n = limits.max_mutations.max(1);
-                    self.store(move |s| s.pending(None, n)).await?
-                }
-                _ => Vec::new(),
-            };
-            match round.next(&head) {
-                Step::Push(n) => {
-                    let batch = &head[..n];
-                    let mut mutations = Vec::with_capacity(n);
-                    let mut unsendable = Vec::new();
-                    for e in batch {
-                        match mutation_of(e) {
-                            Ok(m) => mutations.push(m),
-                            Err(err) => unsendable.push((e.mutation_id, err.to_string())),
-                        }
-                    }
-                    if !unsendable.is_empty() {
-                        // An entry this app cannot send would block the queue
-                        // forever: it waits for the steward like a rejection.
-                        report.rejected += unsendable.len();
-                        self.store(move |s| {
-                            for (id, message) in &unsendable {
-                                s.reject(*id, "unsendable", message)?;
-                            }
-                            Ok(())
-                        })
-                        .await?;
-                        continue;
-                    }
-                    let mut request = PushRequest::new(self.config.credentials.device_id, &mutations).map_err(|e| {
-                        SyncError::Wire(WireError::Malformed {
-                            what: "push".into(),
-                            id: String::new(),
-                            message: e.to_string(),
-                        })
-                    })?;
-                    // What still waits on the device besides this batch, for the
-                    // team lead's "queued" column.
-                    let waiting = self.store(|s| s.pending_counts()).await?;
-                    let besides = (waiting.priority + waiting.bulk).saturating_sub(n as u64);
-                    request.queued = Some(u32::try_from(besides).unwrap_or(u32::MAX));
-                    let sent_at = self.clock.now();
-                    request.sent_at = Some(sent_at);
-                    let response = self.push(&request).await?;
-                    report.pushes += 1;
-                    self.learn_clock(sent_at, self.clock.now(), response.server_time).await?;
-                    let ids: Vec<MutationId> = mutations.iter().map(|m| m.id).collect();
-                    let settlement = settle(&ids, &response.outcomes);
-                    for o in &response.outcomes {
-                        match o.status {
-                            steward_protocol::MutationStatus::Applied => report.applied += 1,
-                            steward_protocol::MutationStatus::Duplicate => report.duplicates += 1,
-                            steward_protocol::MutationStatus::Rejected => {}
-                        }
-                    }
-                    report.rejected += settlement.reject.len();
-                    let (ack, reject) = (settlement.acknowledge.clone(), settlement.reject.clone());
-                    self.store(move |s| {
-                        s.acknowledge(&ack)?;
-                        for (id, e) in &reject {
-                            s.reject(*id, &e.code, &e.message)?;
-                        }
-                        Ok(())
-                    })
-                    .await?;
-                    round.pushed(n, &settlement)?;
-                    self.status.send_modify(|st| st.in_progress = Some(round.progress()));
-                    let _ = self.refresh_status().await;
-                }
+            match round.next(&[]) {
+                Step::Push(_) => unreachable!("an empty head is never pushed"),
                 Step::Pull(cursor) => {
                     let sent_at = self.clock.now();
                     let page = self.pull(cursor.as_deref()).await?;
@@ -404,6 +410,122 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
             }
         }
     }
+}
+
+/// The next push, read from the head of the outbox and encoded, with what
+/// this app could not encode moved to needs attention.
+struct Prepared {
+    batch: Option<Batch>,
+    /// Entries moved to needs attention because they cannot be sent.
+    unsendable: usize,
+}
+
+/// One push ready to go.
+struct Batch {
+    ids: Vec<MutationId>,
+    request: PushRequest,
+}
+
+/// The outcomes of one push, to be written to the store.
+struct Stored {
+    acknowledge: Vec<MutationId>,
+    reject: Vec<(MutationId, ErrorBody)>,
+    /// The server's clock minus the device's, learnt from the exchange.
+    offset: SignedDuration,
+}
+
+/// The server's clock offset: the server's time against the middle of the
+/// device's send and receive times.
+fn clock_offset(sent: Timestamp, received: Timestamp, server: Timestamp) -> SignedDuration {
+    let half = received.duration_since(sent) / 2;
+    let middle = sent.checked_add(half).unwrap_or(sent);
+    server.duration_since(middle)
+}
+
+/// Reads and encodes the next batch from the head of the outbox in send
+/// order, leaving out the entries in `skip` (on the wire, or settled but
+/// not yet written). Runs off the async workers.
+async fn prepare<S: StoreAccess>(
+    store: Arc<S>,
+    limits: BatchLimits,
+    device: Option<steward_domain::ids::DeviceId>,
+    skip: HashSet<MutationId>,
+) -> Result<Prepared, SyncError> {
+    tokio::task::spawn_blocking(move || {
+        store.with_store(|s| {
+            let mut unsendable = 0;
+            loop {
+                let want = limits.max_mutations.max(1);
+                let head: Vec<OutboxEntry> = s
+                    .pending(None, want + skip.len())?
+                    .into_iter()
+                    .filter(|e| !skip.contains(&e.mutation_id))
+                    .collect();
+                let n = next_batch(&head, limits);
+                if n == 0 {
+                    return Ok(Prepared { batch: None, unsendable });
+                }
+                let mut mutations = Vec::with_capacity(n);
+                let mut refused = Vec::new();
+                for e in &head[..n] {
+                    match mutation_of(e) {
+                        Ok(m) => mutations.push(m),
+                        Err(err) => refused.push((e.mutation_id, err.to_string())),
+                    }
+                }
+                if !refused.is_empty() {
+                    // An entry this app cannot send would block the queue
+                    // forever: it waits for the steward like a rejection.
+                    unsendable += refused.len();
+                    for (id, message) in &refused {
+                        s.reject(*id, "unsendable", message)?;
+                    }
+                    continue;
+                }
+                let mut request = PushRequest::new(device, &mutations).map_err(|e| {
+                    SyncError::Wire(WireError::Malformed {
+                        what: "push".into(),
+                        id: String::new(),
+                        message: e.to_string(),
+                    })
+                })?;
+                // What still waits on the device besides this batch and those
+                // ahead of it, for the team lead's "queued" column.
+                let waiting = s.pending_counts()?;
+                let besides = (waiting.priority + waiting.bulk).saturating_sub((n + skip.len()) as u64);
+                request.queued = Some(u32::try_from(besides).unwrap_or(u32::MAX));
+                let ids = mutations.iter().map(|m| m.id).collect();
+                return Ok(Prepared { batch: Some(Batch { ids, request }), unsendable });
+            }
+        })
+    })
+    .await
+    .map_err(|e| SyncError::Join(e.to_string()))?
+}
+
+/// Writes the outcomes of one push: the clock offset, the acknowledged
+/// entries out of the outbox, the refused ones to needs attention; then the
+/// status's counts.
+async fn store_outcomes<S: StoreAccess>(
+    store: Arc<S>,
+    status: Arc<watch::Sender<SyncStatus>>,
+    done: Stored,
+) -> Result<(), SyncError> {
+    let s2 = store.clone();
+    tokio::task::spawn_blocking(move || {
+        s2.with_store(|s| {
+            s.set_clock_offset(done.offset)?;
+            s.acknowledge(&done.acknowledge)?;
+            for (id, e) in &done.reject {
+                s.reject(*id, &e.code, &e.message)?;
+            }
+            Ok::<_, StoreError>(())
+        })
+    })
+    .await
+    .map_err(|e| SyncError::Join(e.to_string()))??;
+    let _ = refresh(store, status).await;
+    Ok(())
 }
 
 async fn refresh<S: StoreAccess>(store: Arc<S>, status: Arc<watch::Sender<SyncStatus>>) -> Result<(), SyncError> {

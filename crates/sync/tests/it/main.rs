@@ -5,6 +5,7 @@
 mod attachments;
 mod clock;
 mod faults;
+mod pipeline;
 mod support;
 mod sync;
 mod tickets;
