@@ -5,13 +5,17 @@
 //! scripts), renders its first screen and calls the `smoke_ready` command with
 //! a [`SmokeReport`]. The app prints one line `SMOKE-READY {json}` on stdout and
 //! exits with code 0. `tests/app_smoke.rs` runs the real binary this way.
+//!
+//! With `HEAT_STEWARD_SMOKE=stay` it prints the same line and keeps running:
+//! `scripts/measure-memory.sh` uses that line as its "first screen is up"
+//! signal and then measures the idle app.
 
 use std::io::Write;
 
 use serde::{Deserialize, Serialize};
 use tauri::{AppHandle, Runtime, plugin::TauriPlugin};
 
-/// Set to `1` to run in smoke mode.
+/// Set to `1` to run in smoke mode, or to `stay` to report without exiting.
 pub const ENV_VAR: &str = "HEAT_STEWARD_SMOKE";
 
 /// The start of the one line the app prints in smoke mode, before the report's JSON.
@@ -19,12 +23,19 @@ pub const READY_PREFIX: &str = "SMOKE-READY";
 
 /// Managed state that exists only in smoke mode, so `smoke_ready` fails outside it.
 #[derive(Debug)]
-pub struct SmokeMode(());
+pub struct SmokeMode {
+    /// Whether the app exits once it has printed the report (`1`), or keeps running (`stay`).
+    exit: bool,
+}
 
 impl SmokeMode {
-    /// Smoke mode if `HEAT_STEWARD_SMOKE=1`.
+    /// Smoke mode if `HEAT_STEWARD_SMOKE=1` (report, then exit) or `stay` (report, keep running).
     pub fn from_env() -> Option<Self> {
-        std::env::var_os(ENV_VAR).is_some_and(|value| value == "1").then_some(Self(()))
+        match std::env::var_os(ENV_VAR)?.to_str()? {
+            "1" => Some(Self { exit: true }),
+            "stay" => Some(Self { exit: false }),
+            _ => None,
+        }
     }
 
     /// A plugin that tells the UI, before its scripts run, that this is a smoke run.
@@ -34,13 +45,15 @@ impl SmokeMode {
             .build()
     }
 
-    /// Prints the report as one `SMOKE-READY {json}` line and exits the app with code 0.
+    /// Prints the report as one `SMOKE-READY {json}` line and exits the app with code 0 (unless `stay`).
     pub fn finish<R: Runtime>(&self, app: &AppHandle<R>, report: &SmokeReport) {
         let json = serde_json::to_string(report).unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}"));
         let mut stdout = std::io::stdout().lock();
         // Nothing useful is left to do if stdout is gone: the exit below still happens.
         let _ = writeln!(stdout, "{READY_PREFIX} {json}").and_then(|()| stdout.flush());
-        app.exit(0);
+        if self.exit {
+            app.exit(0);
+        }
     }
 }
 
