@@ -48,6 +48,10 @@ pub enum TransportError {
     /// An answer that is not what the protocol says.
     #[error("unreadable answer: {0}")]
     Decode(String),
+    /// The TLS handshake with the central failed, most often because its
+    /// certificate is not one the device trusts. Retried like the network.
+    #[error("TLS: {0}")]
+    Tls(String),
 }
 
 impl TransportError {
@@ -57,6 +61,7 @@ impl TransportError {
             TransportError::Network(m) => ErrorBody::new("offline", m.clone()),
             TransportError::Unauthorized(b) | TransportError::Server { body: b, .. } => b.clone(),
             TransportError::Decode(m) => ErrorBody::new("bad_answer", m.clone()),
+            TransportError::Tls(m) => ErrorBody::new("tls", m.clone()),
         }
     }
 }
@@ -106,7 +111,9 @@ pub struct AttachmentPiece {
     pub bytes: Vec<u8>,
 }
 
-/// The server over HTTP(S) with `reqwest`.
+/// The server over HTTP or HTTPS with `reqwest` and rustls. An `https`
+/// central is checked against the platform's trusted roots, plus any the
+/// transport was given ([`HttpTransport::with_trusted_pem`]).
 #[derive(Debug, Clone)]
 pub struct HttpTransport {
     base: String,
@@ -123,12 +130,28 @@ impl HttpTransport {
     /// each request gives up after `timeout`, so a stalled connection fails
     /// the round instead of hanging it.
     pub fn new(base: impl Into<String>, timeout: Duration) -> Result<Self, TransportError> {
-        let client = reqwest::Client::builder()
-            .timeout(timeout)
-            .connect_timeout(timeout)
-            .build()
-            .map_err(|e| TransportError::Network(e.to_string()))?;
-        Ok(HttpTransport { base: base.into().trim_end_matches('/').to_owned(), client })
+        Self::build(base.into(), timeout, Vec::new())
+    }
+
+    /// [`HttpTransport::new`] that also trusts the certificates in `pem`
+    /// (one or more PEM blocks), e.g. the CA of a central that does not use
+    /// a public one.
+    pub fn with_trusted_pem(base: impl Into<String>, timeout: Duration, pem: &[u8]) -> Result<Self, TransportError> {
+        let roots = reqwest::Certificate::from_pem_bundle(pem)
+            .map_err(|e| TransportError::Tls(format!("the trusted certificates do not read as PEM: {e}")))?;
+        if roots.is_empty() {
+            return Err(TransportError::Tls("no certificate in the trusted PEM".into()));
+        }
+        Self::build(base.into(), timeout, roots)
+    }
+
+    fn build(base: String, timeout: Duration, roots: Vec<reqwest::Certificate>) -> Result<Self, TransportError> {
+        let mut builder = reqwest::Client::builder().timeout(timeout).connect_timeout(timeout);
+        if !roots.is_empty() {
+            builder = builder.tls_certs_merge(roots);
+        }
+        let client = builder.build().map_err(|e| TransportError::Network(chain(&e)))?;
+        Ok(HttpTransport { base: base.trim_end_matches('/').to_owned(), client })
     }
 
     fn url(&self, path: &str) -> String {
@@ -150,8 +173,43 @@ impl HttpTransport {
     }
 }
 
+/// A failed exchange: a TLS failure when rustls is somewhere in the
+/// error's chain, the network otherwise; the message is the whole chain.
 fn network(e: reqwest::Error) -> TransportError {
-    TransportError::Network(e.to_string())
+    let message = chain(&e);
+    let mut source: Option<&(dyn std::error::Error + 'static)> = Some(&e);
+    while let Some(err) = source {
+        // An I/O error hides the error it carries from `source()` (rustls's
+        // comes inside two of them).
+        let mut carried: &(dyn std::error::Error + 'static) = err;
+        while let Some(inner) = carried.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()) {
+            carried = inner;
+        }
+        if let Some(tls) = carried.downcast_ref::<rustls::Error>() {
+            let why = match tls {
+                rustls::Error::InvalidCertificate(_) => "the central's certificate is not trusted",
+                _ => "the TLS handshake with the central failed",
+            };
+            return TransportError::Tls(format!("{why}: {tls} ({message})"));
+        }
+        source = err.source();
+    }
+    TransportError::Network(message)
+}
+
+/// An error and its sources, joined by ": ".
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        let text = s.to_string();
+        if !out.contains(&text) {
+            out.push_str(": ");
+            out.push_str(&text);
+        }
+        source = s.source();
+    }
+    out
 }
 
 impl Transport for HttpTransport {

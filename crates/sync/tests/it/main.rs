@@ -9,3 +9,4 @@ mod pipeline;
 mod support;
 mod sync;
 mod tickets;
+mod tls;
