@@ -186,3 +186,23 @@ async fn the_profile_read_with_a_bad_token_or_no_central_says_why() {
     let err = steward_device::session::fetch_me(&format!("http://127.0.0.1:{port}"), &token).await.unwrap_err();
     assert_eq!(err.code(), "central_unreachable", "{err}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn signing_in_on_the_stewards_own_device_refreshes_the_card_from_the_central() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, base, stop) = common::start_central(dir.path(), PASSWORD).await;
+    let device = Arc::new(Device::open(&dir.path().join("phone")).unwrap());
+    device.bootstrap_demo("steward2", new_id(4)).unwrap();
+    // The card's organisation names went missing on the device.
+    device.set_card_org(&steward_device::CardOrg::default()).unwrap();
+    assert_eq!(device.contact_card().unwrap().team, "");
+    steward_device::sign_in(&device, &base, "steward2", PASSWORD, new_id(5)).await.unwrap();
+    let token = login(&reqwest::Client::new(), &base, "steward2", PASSWORD).await;
+    let me = steward_device::session::fetch_me(&base, &token).await.unwrap();
+    let card = device.contact_card().unwrap();
+    assert_eq!(Some(card.team), me.team.map(|t| t.name));
+    assert_eq!((Some(card.centre), Some(card.utility)), (me.centre_name, me.utility_name));
+    // The device keeps its own id.
+    assert_eq!(device.profile().unwrap().device_id, Some(new_id(4)));
+    let _ = stop.send(());
+}
