@@ -132,7 +132,17 @@ async fn scenario(app: &Session, central: &Central, shots: &Path) -> Result<(), 
         .map(|(id, _)| id.clone())
         .find(|id| *id != steward1.to_string())
         .ok_or_else(|| format!("no other candidate to reassign to: {candidates:?}"))?;
-    app.fill(&format!("{row} [data-testid=reassign-reason]"), REASON, UI).await?;
+    // Typed again should the board re-render mid-typing; it keeps a finished reason across its refresh.
+    let reason = format!("{row} [data-testid=reassign-reason]");
+    app.poll("the reason typed in full", UI, || async {
+        let typed = app.execute("return document.querySelector(arguments[0])?.value ?? null;", json!([reason])).await?;
+        if typed == json!(REASON) {
+            return Ok(Some(()));
+        }
+        app.fill(&reason, REASON, UI).await?;
+        Ok(None)
+    })
+    .await?;
     app.click_on(&format!("{row} [data-testid=candidate][data-id='{other}'] [data-testid=candidate-assign]"), UI)
         .await?;
     app.wait_for(&format!("{board} {row}[data-status=dispatched][data-assignee='{other}']"), UI).await?;
@@ -269,11 +279,20 @@ async fn open_candidates(app: &Session, row: &str) -> Result<Vec<(String, String
             Ok((!listed.is_empty()).then_some(listed))
         })
         .await?;
-    // `约 12 分钟 · 2.4 公里`: minutes and kilometres, both numbers.
+    // `约 12 分钟 · 2.4 公里`: minutes and kilometres, both numbers; the soonest arrival first.
+    let mut minutes = Vec::new();
     for (id, eta) in &listed {
-        if !(eta.contains("分钟") && eta.contains("公里") && eta.chars().any(|c| c.is_ascii_digit())) {
+        let parsed = eta
+            .strip_prefix("约 ")
+            .and_then(|rest| rest.split_once(" 分钟 · "))
+            .and_then(|(m, km)| Some((m.parse::<u32>().ok()?, km.strip_suffix(" 公里")?.parse::<f64>().ok()?)));
+        let Some((eta_minutes, _km)) = parsed else {
             return Err(format!("candidate {id} has no estimated arrival: {eta:?}"));
-        }
+        };
+        minutes.push(eta_minutes);
+    }
+    if !minutes.is_sorted() {
+        return Err(format!("the candidates are not ranked by estimated arrival: {listed:?}"));
     }
     Ok(listed)
 }

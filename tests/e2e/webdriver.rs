@@ -23,11 +23,14 @@ pub struct Element(String);
 pub struct Session {
     http: reqwest::Client,
     url: String,
+    /// When the app was started, for the step times printed with each screenshot.
+    started: Instant,
 }
 
 impl Session {
     /// Starts the app through the driver at `driver` (e.g. `http://127.0.0.1:4444`).
     pub async fn start(driver: &str, application: &Path) -> Result<Session> {
+        let started = Instant::now();
         let http = reqwest::Client::new();
         let capabilities = json!({
             "capabilities": {
@@ -39,7 +42,7 @@ impl Session {
         });
         let created = call(&http, reqwest::Method::POST, &format!("{driver}/session"), Some(capabilities)).await?;
         let id = created["sessionId"].as_str().ok_or_else(|| format!("no sessionId in {created}"))?;
-        let session = Session { http, url: format!("{driver}/session/{id}") };
+        let session = Session { http, url: format!("{driver}/session/{id}"), started };
         // Element lookups wait up to this long for the element to appear.
         session.cmd(reqwest::Method::POST, "/timeouts", Some(json!({ "implicit": 0, "script": 30_000 }))).await?;
         Ok(session)
@@ -178,8 +181,11 @@ impl Session {
         Ok(())
     }
 
-    /// Saves a PNG of the window to `path`.
+    /// Saves a PNG of the window to `path`, printing the time since the app
+    /// started (the steps' times, for a slow or failed run).
     pub async fn screenshot(&self, path: &Path) -> Result<()> {
+        let name = path.file_name().unwrap_or_default().to_string_lossy();
+        println!("e2e: {name} at {:.1} s", self.started.elapsed().as_secs_f64());
         let value = self.cmd(reqwest::Method::GET, "/screenshot", None).await?;
         let encoded = value.as_str().ok_or_else(|| format!("screenshot is not a string: {value}"))?;
         let png = base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|e| format!("screenshot: {e}"))?;
