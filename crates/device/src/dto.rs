@@ -666,8 +666,12 @@ pub enum ArrivalInput {
     /// The device's own location fix (GPS on a phone). A device without a
     /// fix (a desktop) refuses with `no_location_fix`.
     Gps,
-    /// The household's door or seal QR tag, scanned (or typed on a desktop).
+    /// The household's door or seal QR tag as the camera decoded it.
     TagScan { tag: String },
+    /// The tag typed by hand (a smudged tag, a desktop): `HH:` and the
+    /// account number, or the account number alone. Never verified; it goes
+    /// to the team lead's review list (`tag_typed`).
+    TagTyped { tag: String },
     /// The location entered by hand: never verified; the reason goes to the
     /// team lead's review list.
     Manual { reason: String, lon: Option<f64>, lat: Option<f64> },
@@ -694,7 +698,9 @@ dto! {
         /// How it was proven: `gps` or `tag_scan`; none when unverified.
         pub method: Option<String>,
         /// Why not: `outside_geofence`, `fix_too_coarse`, `invalid_fix`,
-        /// `invalid_fence`, `tag_mismatch`, `no_tag_on_record`, `manual_entry`.
+        /// `invalid_fence`, `tag_mismatch`, `no_tag_on_record`, `manual_entry`,
+        /// `tag_typed` (typed by hand; `note` is `mismatch` when the typed
+        /// text is not the household's tag).
         pub reason: Option<String>,
         /// The fix's distance from the building, when outside the fence.
         pub distance_m: Option<f64>,

@@ -49,9 +49,9 @@ pub fn door_tag(household: &Household) -> String {
     format!("{DOOR_TAG_PREFIX}{}", household.account_no)
 }
 
-/// A tag as scanned, or typed by hand on a desktop: the account number
-/// alone (read off the tag) is taken as the tag it is printed on.
-fn scanned_tag(typed: &str) -> String {
+/// A tag typed by hand: the account number alone (read off the tag) is
+/// taken as the tag it is printed on.
+fn typed_tag(typed: &str) -> String {
     let typed = typed.trim();
     if typed.starts_with(DOOR_TAG_PREFIX) { typed.to_owned() } else { format!("{DOOR_TAG_PREFIX}{typed}") }
 }
@@ -109,6 +109,12 @@ fn verdict_dto(v: &ArrivalVerdict) -> ArrivalVerdictDto {
                 UnverifiedReason::InvalidFence => "invalid_fence",
                 UnverifiedReason::TagMismatch => "tag_mismatch",
                 UnverifiedReason::NoTagOnRecord => "no_tag_on_record",
+                UnverifiedReason::TagTyped { matches } => {
+                    if !matches {
+                        dto.note = Some("mismatch".to_owned());
+                    }
+                    "tag_typed"
+                }
                 UnverifiedReason::ManualEntry { reason } => {
                     dto.note = Some(reason.clone());
                     "manual_entry"
@@ -216,7 +222,14 @@ fn arrival(
             if tag.is_empty() {
                 return Err(InputError::Required("tag"));
             }
-            (ArrivalProof::TagScan { tag: scanned_tag(tag) }, None)
+            (ArrivalProof::TagScan { tag: tag.to_owned() }, None)
+        }
+        ArrivalInput::TagTyped { tag } => {
+            let tag = tag.trim();
+            if tag.is_empty() {
+                return Err(InputError::Required("tag"));
+            }
+            (ArrivalProof::TagTyped { tag: typed_tag(tag) }, None)
         }
         ArrivalInput::Manual { reason, lon, lat } => {
             let reason = reason.trim();

@@ -145,11 +145,36 @@ fn a_tag_scan_verifies_with_the_households_door_tag() {
     let right = other.ticket_action(&id, &tag(&format!(" HH:{account} ")), stamp(at, 4)).unwrap();
     assert_eq!(right.verdict.unwrap().method.as_deref(), Some("tag_scan"));
     assert_eq!(right.detail.sla.status, "met");
-    // Typed by hand on a desktop: the account number read off the tag.
+    // A scan is the QR's text as decoded: the account number alone is not the tag.
     let (_dir3, third) = new_device();
     third.ticket_action(&id, &TicketActionInput::Accept, stamp(at, 1)).unwrap();
-    let typed = third.ticket_action(&id, &tag(&account), stamp(at, 5)).unwrap();
-    assert_eq!(typed.verdict.unwrap().method.as_deref(), Some("tag_scan"));
+    let bare = third.ticket_action(&id, &tag(&account), stamp(at, 5)).unwrap();
+    assert_eq!(bare.verdict.unwrap().reason.as_deref(), Some("tag_mismatch"));
+}
+
+#[test]
+fn a_typed_tag_is_an_unverified_arrival_for_review() {
+    let (_dir, device) = new_device();
+    let (id, _, at) = dispatched(&device);
+    device.ticket_action(&id, &TicketActionInput::Accept, stamp(at, 1)).unwrap();
+    let account = device.household(&device.ticket_detail(&id, at).unwrap().ticket.household_id).unwrap().account_no;
+    let typed = |tag: &str| arrive(ArrivalInput::TagTyped { tag: tag.into() });
+    let before = device.pending().unwrap();
+    assert_eq!(device.ticket_action(&id, &typed("  "), stamp(at, 2)).unwrap_err().code(), "required");
+    assert_eq!(device.pending().unwrap(), before);
+    // The account number read off a smudged tag, typed: the right tag, still not proof.
+    let result = device.ticket_action(&id, &typed(&format!(" {account} ")), stamp(at, 3)).unwrap();
+    let verdict = result.verdict.unwrap();
+    assert!(!verdict.verified);
+    assert_eq!((verdict.reason.as_deref(), verdict.note.as_deref()), (Some("tag_typed"), None));
+    assert_eq!(result.detail.sla.status, "met_unverified");
+    let event = result.detail.events.last().unwrap();
+    assert_eq!(event.verdict.as_ref().unwrap().reason.as_deref(), Some("tag_typed"));
+    // Another household's number typed: unverified and marked as not the household's tag.
+    let (_dir2, other) = new_device();
+    other.ticket_action(&id, &TicketActionInput::Accept, stamp(at, 1)).unwrap();
+    let wrong = other.ticket_action(&id, &typed("HH:NOT-THIS-DOOR"), stamp(at, 4)).unwrap().verdict.unwrap();
+    assert_eq!((wrong.reason.as_deref(), wrong.note.as_deref()), (Some("tag_typed"), Some("mismatch")));
 }
 
 #[test]

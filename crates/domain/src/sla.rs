@@ -400,6 +400,9 @@ pub enum UnverifiedReason {
     NoTagOnRecord,
     /// The location was entered by hand (no GPS, e.g. a desktop).
     ManualEntry { reason: String },
+    /// The door tag was typed by hand (门牌码手工输入), not scanned;
+    /// `matches` tells whether the typed text is the household's tag.
+    TagTyped { matches: bool },
 }
 
 /// Whether an arrival is proven.
@@ -423,7 +426,7 @@ impl ArrivalVerdict {
 /// the fence. The fix's position is trusted within that bound: requiring the
 /// whole accuracy circle inside the fence would fail most stairwell fixes. A
 /// tag scan verifies when it equals `expected_tag` (surrounding whitespace
-/// ignored). Manual entry never verifies.
+/// ignored). A typed tag and manual entry never verify.
 pub fn verify_arrival(
     proof: &ArrivalProof,
     household_building: LonLat,
@@ -456,6 +459,10 @@ pub fn verify_arrival(
             }
             Some(_) => unverified(UnverifiedReason::TagMismatch),
         },
+        ArrivalProof::TagTyped { tag } => {
+            let matches = expected_tag.map(str::trim).is_some_and(|e| !e.is_empty() && e == tag.trim());
+            unverified(UnverifiedReason::TagTyped { matches })
+        }
         ArrivalProof::Manual { reason } => unverified(UnverifiedReason::ManualEntry { reason: reason.clone() }),
     }
 }
@@ -909,6 +916,8 @@ mod tests {
     fn arrival_verification_table() {
         let gps = |m: f64, accuracy_m: f64| ArrivalProof::Gps { at: north(home(), m), accuracy_m };
         let tag = |t: &str| ArrivalProof::TagScan { tag: t.into() };
+        let typed = |t: &str| ArrivalProof::TagTyped { tag: t.into() };
+        let typed_reason = |matches| UnverifiedReason::TagTyped { matches };
         let ok = |method| ArrivalVerdict::Verified { method };
         let no = |reason| ArrivalVerdict::Unverified { reason };
         let cases: Vec<(&str, ArrivalProof, f64, Option<&str>, ArrivalVerdict)> = vec![
@@ -936,6 +945,10 @@ mod tests {
             ("matching tag", tag(" SH-T-0042 "), 150.0, Some("SH-T-0042"), ok(VerificationMethod::TagScan)),
             ("other household's tag", tag("SH-T-0043"), 150.0, Some("SH-T-0042"), no(UnverifiedReason::TagMismatch)),
             ("no tag on record", tag("SH-T-0042"), 150.0, None, no(UnverifiedReason::NoTagOnRecord)),
+            ("typed matching tag", typed(" SH-T-0042"), 150.0, Some("SH-T-0042"), no(typed_reason(true))),
+            ("typed other tag", typed("SH-T-0043"), 150.0, Some("SH-T-0042"), no(typed_reason(false))),
+            ("typed, no tag on record", typed("SH-T-0042"), 150.0, None, no(typed_reason(false))),
+            ("typed, empty tag on record", typed(""), 150.0, Some(" "), no(typed_reason(false))),
             (
                 "manual entry",
                 ArrivalProof::Manual { reason: "桌面端无定位".into() },
@@ -959,6 +972,24 @@ mod tests {
         let json = serde_json::to_value(&far).unwrap();
         assert_eq!(json["verdict"], "unverified");
         assert_eq!(json["reason"]["code"], "outside_geofence");
+    }
+
+    #[test]
+    fn stored_tag_scans_still_read_and_a_typed_tag_has_its_own_code() {
+        // An arrival event's proof as stored before typed tags existed.
+        let old: ArrivalProof = serde_json::from_str(r#"{"method":"tag_scan","tag":"HH:0042"}"#).unwrap();
+        assert_eq!(old, ArrivalProof::TagScan { tag: "HH:0042".into() });
+        let typed = ArrivalProof::TagTyped { tag: "HH:0042".into() };
+        let json = serde_json::to_value(&typed).unwrap();
+        assert_eq!(json, serde_json::json!({"method": "tag_typed", "tag": "HH:0042"}));
+        assert_eq!(serde_json::from_value::<ArrivalProof>(json).unwrap(), typed);
+        let verdict = verify_arrival(&typed, home(), 150.0, Some("HH:0042"));
+        let json = serde_json::to_value(&verdict).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"verdict": "unverified", "reason": {"code": "tag_typed", "matches": true}})
+        );
+        assert_eq!(serde_json::from_value::<ArrivalVerdict>(json).unwrap(), verdict);
     }
 
     fn uid(n: u8) -> UserId {

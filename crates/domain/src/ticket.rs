@@ -148,6 +148,9 @@ pub enum ArrivalProof {
     Gps { at: LonLat, accuracy_m: f64 },
     /// The household's door or seal QR tag was scanned.
     TagScan { tag: String },
+    /// The tag's text typed by hand (a smudged tag, a desktop): never
+    /// verified, since an account number can be typed from anywhere.
+    TagTyped { tag: String },
     /// Entered by hand (no GPS, e.g. on a desktop): never verified.
     Manual { reason: String },
 }

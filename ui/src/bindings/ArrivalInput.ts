@@ -3,4 +3,4 @@
 /**
  * How the steward proves they are at the door, as the check-in form sends it.
  */
-export type ArrivalInput = { "method": "gps" } | { "method": "tag_scan", tag: string, } | { "method": "manual", reason: string, lon: number | null, lat: number | null, };
+export type ArrivalInput = { "method": "gps" } | { "method": "tag_scan", tag: string, } | { "method": "tag_typed", tag: string, } | { "method": "manual", reason: string, lon: number | null, lat: number | null, };

@@ -10,7 +10,9 @@ export type ArrivalVerdictDto = { verified: boolean,
 method: string | null, 
 /**
  * Why not: `outside_geofence`, `fix_too_coarse`, `invalid_fix`,
- * `invalid_fence`, `tag_mismatch`, `no_tag_on_record`, `manual_entry`.
+ * `invalid_fence`, `tag_mismatch`, `no_tag_on_record`, `manual_entry`,
+ * `tag_typed` (typed by hand; `note` is `mismatch` when the typed
+ * text is not the household's tag).
  */
 reason: string | null, 
 /**

@@ -273,3 +273,32 @@ async fn the_policy_is_seeded_read_by_all_changed_by_leads_and_reaches_devices()
         .await;
     assert_eq!((&t["due_at"], &t["response_minutes"]), (&json!("2026-11-20T08:20:00Z"), &json!(20)));
 }
+
+#[tokio::test]
+async fn a_scanned_door_tag_is_met_and_a_typed_one_is_unverified_for_review() {
+    let app = spawn_app().await;
+    let lead1 = app.login("lead1").await;
+    let scanned = app.dispatched_ticket("A-0001", "lead1", "steward1").await;
+    let typed = app.dispatched_ticket("A-0002", "lead1", "steward1").await;
+    app.clock.advance(mins(5));
+    for id in [&scanned, &typed] {
+        let accept = json!({"action": "accept", "at": "2026-11-20T08:01:00Z"});
+        assert_eq!(push_event(&app, "steward1", id, accept).await["status"], "applied");
+    }
+    let arrive = |method: &str, tag: &str| json!({"action": "arrive", "at": "2026-11-20T08:05:00Z", "proof": {"method": method, "tag": tag}});
+    let outcome = push_event(&app, "steward1", &scanned, arrive("tag_scan", "HH:A-0001")).await;
+    assert_eq!(outcome["status"], "applied", "{outcome}");
+    // The right household's tag, but typed by hand: not proof.
+    let outcome = push_event(&app, "steward1", &typed, arrive("tag_typed", "HH:A-0002")).await;
+    assert_eq!(outcome["status"], "applied", "{outcome}");
+    assert_eq!(ticket(&app, &lead1, &scanned).await["sla_status"], "met");
+    assert_eq!(ticket(&app, &lead1, &typed).await["sla_status"], "met_unverified");
+
+    let (status, a) = app.get(Some(&lead1), "/api/v1/alerts").await;
+    assert_eq!(status, StatusCode::OK, "{a}");
+    let review = a["arrival_review"].as_array().unwrap();
+    assert_eq!(review.len(), 1, "only the typed tag is reviewed: {a}");
+    assert_eq!(review[0]["ticket_id"], json!(typed));
+    assert_eq!(review[0]["reason"], json!({"code": "tag_typed", "matches": true}));
+    assert_eq!(review[0]["sla_status"], "met_unverified");
+}
