@@ -3,8 +3,9 @@
 // (computed on the device, so it runs offline), the timeline, and the
 // steward's actions by state: accept, en route, check in, resolve. A check-in
 // uses the device's location fix when it has one (a phone); a desktop has
-// none, so the steward scans (types) the door tag or enters the location by
-// hand, which counts as unverified. Actions are saved on the device and wait
+// none. Scanning the door tag's QR with the camera (doortag.ts) proves the
+// arrival on any device; a tag typed by hand or a location entered by hand
+// counts as unverified and goes to the team lead's review. Actions are saved on the device and wait
 // to sync (待同步).
 
 import { type ApiError, locationFix as fetchLocationFix, ticketAction, ticketDetail } from "./api";
@@ -16,6 +17,7 @@ import type { TicketActionResultDto } from "./bindings/TicketActionResultDto";
 import type { TicketDetailDto } from "./bindings/TicketDetailDto";
 import { formatCountdown, remainingMs } from "./countdown";
 import { h } from "./dom";
+import { createScanButton, type RgbaImage, type ScanButton } from "./doortag";
 import { formatDateTime } from "./format";
 import { hasMessage, type MessageKey, t } from "./i18n";
 
@@ -35,7 +37,9 @@ export function liveSlaStatus(detail: TicketDetailDto, nowMs: number): string {
 /** A verdict in words: `已核验（定位）`, `未核验：距楼 420 米，超出 150 米范围`. */
 export function describeVerdict(v: ArrivalVerdictDto): string {
   if (v.verified) return t("checkin.verified", { method: t(`checkin.method.${v.method ?? "gps"}` as MessageKey) });
-  const key = `checkin.reason.${v.reason ?? "unknown"}`;
+  // A typed tag that is not the household's says so.
+  const mismatch = v.reason === "tag_typed" && v.note === "mismatch" ? "_mismatch" : "";
+  const key = `checkin.reason.${v.reason ?? "unknown"}${mismatch}`;
   const reason = hasMessage(key)
     ? t(key, {
         distance: Math.round(v.distance_m ?? 0),
@@ -71,6 +75,10 @@ export interface TicketViewOptions {
   fix?: () => Promise<LocationFixDto | null>;
   now?: () => number;
   autoTick?: boolean;
+  /** Turns a scanned picture into pixels (the webview's decoder by default). */
+  loadImage?: (file: Blob) => Promise<RgbaImage>;
+  /** Offer the live camera preview (default: where `getUserMedia` exists). */
+  liveScan?: boolean;
 }
 
 const ACTION_TESTIDS: Record<string, string> = {
@@ -101,6 +109,7 @@ export function createTicketView(id: string, options: TicketViewOptions): Ticket
   let checkinOpen = false;
   let fix: LocationFixDto | null = null;
   let busy = false;
+  let scanner: ScanButton | null = null;
   let clock: { time: HTMLElement; label: HTMLElement; sla: HTMLElement; box: HTMLElement } | null = null;
 
   function backButton(): HTMLButtonElement {
@@ -142,7 +151,14 @@ export function createTicketView(id: string, options: TicketViewOptions): Ticket
         box.append(h("label", { class: "field" }, h("span", { class: "field-label", text: t("ticket.resolveNote") }), note), button);
       } else if (action === "arrive") {
         button.addEventListener("click", () => void checkIn());
-        box.append(button);
+        // Scanning the door tag proves the arrival on its own, GPS or not.
+        scanner?.stop();
+        scanner = createScanButton({
+          onTag: (tag) => void act({ action: "arrive", proof: { method: "tag_scan", tag } }),
+          loadImage: options.loadImage,
+          live: options.liveScan,
+        });
+        box.append(scanner.element, button);
       } else {
         button.addEventListener("click", () => void act({ action } as TicketActionInput));
         box.append(button);
@@ -169,7 +185,8 @@ export function createTicketView(id: string, options: TicketViewOptions): Ticket
   function checkinPanel(d: TicketDetailDto): HTMLElement {
     const tag = h("input", { class: "text-input", attrs: { type: "text", name: "tag", autocomplete: "off", "data-testid": "checkin-tag" } });
     const tagButton = h("button", { class: "button", text: t("checkin.byTag"), attrs: { type: "button", "data-testid": "checkin-tag-submit" } });
-    tagButton.addEventListener("click", () => void act({ action: "arrive", proof: { method: "tag_scan", tag: tag.value.trim() } }));
+    // A typed tag is not proof (an account number can be typed anywhere): recorded unverified for the team lead.
+    tagButton.addEventListener("click", () => void act({ action: "arrive", proof: { method: "tag_typed", tag: tag.value.trim() } }));
     const reason = h("input", { class: "text-input", attrs: { type: "text", name: "reason", "data-testid": "checkin-reason" } });
     reason.value = t("checkin.defaultReason");
     const lon = h("input", { class: "text-input", attrs: { type: "number", step: "0.000001", name: "lon", "data-testid": "checkin-lon" } });
@@ -336,7 +353,10 @@ export function createTicketView(id: string, options: TicketViewOptions): Ticket
     tick,
     reload,
     render,
-    close: () => clearInterval(timer),
+    close: () => {
+      clearInterval(timer);
+      scanner?.stop();
+    },
   };
 }
 

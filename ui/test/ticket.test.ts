@@ -162,7 +162,7 @@ describe("ticket page", () => {
     expect(byTestId("ticket-error")?.textContent).toBe("请填写必填项");
     expect(calls.find((c) => c.cmd === "ticket_action")?.args).toEqual({
       ticketId: "t-2",
-      action: { action: "arrive", proof: { method: "tag_scan", tag: "" } },
+      action: { action: "arrive", proof: { method: "tag_typed", tag: "" } },
     });
     // The hand entry starts at the building and says why.
     expect((byTestId("checkin-lon") as HTMLInputElement).value).toBe("117.1362");
