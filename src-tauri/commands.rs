@@ -115,6 +115,17 @@ pub fn pending_counts(device: State<'_, Arc<Device>>) -> UiResult<PendingDto> {
     Ok(device.pending()?)
 }
 
+/// Printable door tags (门牌二维码), QR as SVG, made offline: the
+/// household's own, or with `whole_building` every household's of its building.
+#[tauri::command]
+pub fn door_tags(
+    device: State<'_, Arc<Device>>,
+    household_id: String,
+    whole_building: bool,
+) -> UiResult<steward_device::doortag::DoorTagSheetDto> {
+    Ok(device.door_tags(&household_id, whole_building)?)
+}
+
 /// The steward's contact card (管家名片) with its vCard QR code as SVG.
 #[tauri::command]
 pub fn contact_card(device: State<'_, Arc<Device>>) -> UiResult<ContactCardDto> {

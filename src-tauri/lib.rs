@@ -113,6 +113,7 @@ pub fn run() {
             commands::record_visit,
             commands::pending_counts,
             commands::contact_card,
+            commands::door_tags,
             commands::set_card_photo,
             commands::start_screen,
             commands::sync_status,

@@ -8,6 +8,10 @@
 // frames are scanned until a tag is found. The decoder (jsQR) is imported on
 // first use, so it stays out of the first screen's bundle.
 
+import { invoke } from "@tauri-apps/api/core";
+import { toApiError } from "./api";
+import type { DoorTagDto } from "./bindings/DoorTagDto";
+import type { DoorTagSheetDto } from "./bindings/DoorTagSheetDto";
 import { h } from "./dom";
 import { t } from "./i18n";
 
@@ -225,4 +229,195 @@ export function createScanButton(options: ScanButtonOptions): ScanButton {
   }
 
   return { element, readFile, stop };
+}
+
+// ---- Printable door tags (补打门牌码) ----
+
+/** A label sheet: the page and one label, in millimetres. */
+export interface LabelSheet {
+  pageWidth: number;
+  pageHeight: number;
+  labelWidth: number;
+  labelHeight: number;
+  /** The unprintable edge kept on every side of the page. */
+  margin: number;
+}
+
+/** A4 with 50 × 30 mm labels and a 5 mm edge: 4 across, 9 down. */
+export const A4_LABELS: LabelSheet = { pageWidth: 210, pageHeight: 297, labelWidth: 50, labelHeight: 30, margin: 5 };
+
+/** Where one label goes: its page, and its top-left corner on that page in millimetres. */
+export interface LabelSlot {
+  page: number;
+  column: number;
+  row: number;
+  x: number;
+  y: number;
+}
+
+/** How many labels fit across and down, and on one page. */
+export function labelGrid(sheet: LabelSheet): { columns: number; rows: number; perPage: number } {
+  const columns = Math.max(0, Math.floor((sheet.pageWidth - 2 * sheet.margin) / sheet.labelWidth));
+  const rows = Math.max(0, Math.floor((sheet.pageHeight - 2 * sheet.margin) / sheet.labelHeight));
+  return { columns, rows, perPage: columns * rows };
+}
+
+/**
+ * The slot of each of `count` labels, filled row by row and page by page;
+ * the grid is centred on the page so a sheet's edges stay even.
+ */
+export function layoutLabels(count: number, sheet: LabelSheet = A4_LABELS): LabelSlot[] {
+  const { columns, rows, perPage } = labelGrid(sheet);
+  if (perPage === 0) throw new Error("a label is larger than the page");
+  const left = (sheet.pageWidth - columns * sheet.labelWidth) / 2;
+  const top = (sheet.pageHeight - rows * sheet.labelHeight) / 2;
+  const slots: LabelSlot[] = [];
+  for (let i = 0; i < count; i++) {
+    const page = Math.floor(i / perPage);
+    const onPage = i % perPage;
+    const row = Math.floor(onPage / columns);
+    const column = onPage % columns;
+    slots.push({ page, column, row, x: left + column * sheet.labelWidth, y: top + row * sheet.labelHeight });
+  }
+  return slots;
+}
+
+/** The number of pages `count` labels take. */
+export function pageCount(count: number, sheet: LabelSheet = A4_LABELS): number {
+  return Math.ceil(count / labelGrid(sheet).perPage);
+}
+
+/** The print stylesheet while a tag sheet is open: A4 pages, only the sheet printed. */
+export function tagPrintCss(sheet: LabelSheet = A4_LABELS): string {
+  return [
+    "@media print {",
+    `  @page { size: ${sheet.pageWidth}mm ${sheet.pageHeight}mm; margin: 0; }`,
+    "  .tagsheet, .tagsheet * { visibility: visible; }",
+    "  .tagsheet { position: absolute; top: 0; left: 0; margin: 0; padding: 0; background: #fff; }",
+    "  .tagsheet .ts-tools { display: none; }",
+    "  .tagsheet .ts-page { margin: 0; box-shadow: none; break-after: page; page-break-after: always; }",
+    "  .tagsheet .ts-page:last-child { break-after: auto; page-break-after: auto; }",
+    "}",
+  ].join("\n");
+}
+
+/** The printed text of one tag: community, `N号楼 N单元 N室`, and the account number. */
+export function tagLines(tag: DoorTagDto): [string, string, string] {
+  return [tag.community, `${tag.building_no}号楼 ${tag.unit_no}单元 ${tag.room}室`, `${t("doortag.account")} ${tag.account_no}`];
+}
+
+function svgNode(svg: string): Node | null {
+  const doc = new DOMParser().parseFromString(svg, "image/svg+xml");
+  const root = doc.documentElement;
+  return root.nodeName === "svg" ? document.importNode(root, true) : null;
+}
+
+export interface TagSheetView {
+  element: HTMLElement;
+  ready: Promise<void>;
+  close(): void;
+}
+
+export interface TagSheetOptions {
+  /** The household whose tag (or whose building's tags) to print. */
+  householdId: string;
+  wholeBuilding: boolean;
+  close: () => void;
+  load?: (householdId: string, wholeBuilding: boolean) => Promise<DoorTagSheetDto>;
+  print?: () => void;
+}
+
+/** The door tags the device makes (offline). */
+export async function fetchDoorTags(householdId: string, wholeBuilding: boolean): Promise<DoorTagSheetDto> {
+  try {
+    return await invoke<DoorTagSheetDto>("door_tags", { householdId, wholeBuilding });
+  } catch (error) {
+    throw toApiError(error);
+  }
+}
+
+/** A printable sheet of door tags: A4 pages of 50 × 30 mm labels, QR and address on each. */
+export function createTagSheet(options: TagSheetOptions): TagSheetView {
+  const load = options.load ?? fetchDoorTags;
+  const print = options.print ?? (() => window.print());
+  const style = h("style", { attrs: { "data-doortag-print": "" }, text: tagPrintCss() });
+  document.head.append(style);
+  const body = h("div", { class: "tagsheet-body" });
+  const element = h("section", { class: "screen tagsheet", attrs: { "data-screen": "doortags", "data-testid": "doortag-sheet" } }, body);
+
+  function close(): void {
+    style.remove();
+    options.close();
+  }
+
+  function tools(title: string, count: number, pages: number): HTMLElement {
+    const back = h("button", { class: "back", text: `‹ ${t("common.back")}`, attrs: { type: "button" } });
+    back.addEventListener("click", close);
+    const printButton = h("button", {
+      class: "button button-wide",
+      text: t("doortag.print"),
+      attrs: { type: "button", "data-testid": "doortag-print" },
+    });
+    printButton.addEventListener("click", print);
+    return h(
+      "div",
+      { class: "ts-tools" },
+      back,
+      h("h2", { class: "section-title", text: title }),
+      h("p", { class: "muted", attrs: { "data-testid": "doortag-count" }, text: t("doortag.count", { count, pages }) }),
+      printButton,
+    );
+  }
+
+  function label(tag: DoorTagDto, slot: LabelSlot): HTMLElement {
+    const qr = h("div", { class: "ts-qr", attrs: { role: "img", "aria-label": tag.tag } });
+    const svg = svgNode(tag.qr_svg);
+    if (svg) qr.append(svg);
+    const [community, place, account] = tagLines(tag);
+    const el = h(
+      "div",
+      { class: "ts-label", attrs: { "data-testid": "doortag-label", "data-tag": tag.tag } },
+      qr,
+      h(
+        "div",
+        { class: "ts-text" },
+        h("p", { class: "ts-community", text: community }),
+        h("p", { class: "ts-place", text: place }),
+        h("p", { class: "ts-account", text: account }),
+      ),
+    );
+    el.style.left = `${slot.x}mm`;
+    el.style.top = `${slot.y}mm`;
+    el.style.width = `${A4_LABELS.labelWidth}mm`;
+    el.style.height = `${A4_LABELS.labelHeight}mm`;
+    return el;
+  }
+
+  function render(sheet: DoorTagSheetDto): void {
+    const slots = layoutLabels(sheet.tags.length);
+    const pages = Array.from({ length: pageCount(sheet.tags.length) }, () => {
+      const page = h("div", { class: "ts-page", attrs: { "data-testid": "doortag-page" } });
+      page.style.width = `${A4_LABELS.pageWidth}mm`;
+      page.style.height = `${A4_LABELS.pageHeight}mm`;
+      return page;
+    });
+    sheet.tags.forEach((tag, i) => {
+      const slot = slots[i]!;
+      pages[slot.page]!.append(label(tag, slot));
+    });
+    body.replaceChildren(tools(sheet.title, sheet.tags.length, pages.length), ...pages);
+  }
+
+  body.replaceChildren(h("p", { class: "muted", text: t("common.loading") }));
+  const ready = (async () => {
+    try {
+      render(await load(options.householdId, options.wholeBuilding));
+    } catch (error) {
+      const message = (error as { message?: string }).message ?? String(error);
+      const back = h("button", { class: "back", text: `‹ ${t("common.back")}`, attrs: { type: "button" } });
+      back.addEventListener("click", close);
+      body.replaceChildren(back, h("div", { class: "error-box", attrs: { role: "alert" } }, h("p", { class: "error-detail", text: message })));
+    }
+  })();
+  return { element, ready, close };
 }

@@ -5,6 +5,7 @@ import { type ApiError, household as fetchHousehold, recordVisit } from "./api";
 import type { HouseholdDetailDto } from "./bindings/HouseholdDetailDto";
 import type { RecordedVisitDto } from "./bindings/RecordedVisitDto";
 import type { VisitInput } from "./bindings/VisitInput";
+import { createTagSheet, type TagSheetOptions, type TagSheetView } from "./doortag";
 import { h } from "./dom";
 import { describeRecord, formatDateTime, formatValve } from "./format";
 import { type MessageKey, t } from "./i18n";
@@ -30,6 +31,10 @@ export interface HouseholdViewOptions {
   /** A detail already in hand (just saved): shown at once, with the note. */
   initial?: HouseholdDetailDto;
   note?: MessageKey;
+  /** Makes the printable door tags (the device by default). */
+  doorTags?: TagSheetOptions["load"];
+  /** Opens the print dialog (window.print by default). */
+  print?: () => void;
 }
 
 export function createHouseholdView(id: string, options: HouseholdViewOptions): HouseholdView {
@@ -49,7 +54,25 @@ export function createHouseholdView(id: string, options: HouseholdViewOptions): 
     return button;
   }
 
+  /** The printable door tags, while open: the household's own or its building's. */
+  let tagSheet: TagSheetView | null = null;
+
+  function openTags(householdId: string, wholeBuilding: boolean): void {
+    tagSheet = createTagSheet({
+      householdId,
+      wholeBuilding,
+      load: options.doorTags,
+      print: options.print,
+      close: () => {
+        tagSheet = null;
+        render();
+      },
+    });
+    body.replaceChildren(tagSheet.element);
+  }
+
   function render(): void {
+    if (tagSheet) return;
     if (state.kind === "loading") {
       body.replaceChildren(backButton(), h("p", { class: "muted", text: t("common.loading") }));
       return;
@@ -84,6 +107,19 @@ export function createHouseholdView(id: string, options: HouseholdViewOptions): 
       attrs: { type: "button", "data-testid": "card-handed-over" },
     });
     handOver.addEventListener("click", () => void handOverCard(d));
+    // 补打门牌码: a lost door tag, or a whole building's, printed from the device (offline).
+    const printTag = h("button", {
+      class: "button button-wide button-quiet",
+      text: t("doortag.printOne"),
+      attrs: { type: "button", "data-testid": "doortag-household" },
+    });
+    printTag.addEventListener("click", () => openTags(d.id, false));
+    const printBuilding = h("button", {
+      class: "button button-wide button-quiet",
+      text: t("doortag.printBuilding"),
+      attrs: { type: "button", "data-testid": "doortag-building" },
+    });
+    printBuilding.addEventListener("click", () => openTags(d.id, true));
     const fact = (label: MessageKey, value: string, cls = "") =>
       h("div", { class: `fact ${cls}` }, h("dt", { text: t(label) }), h("dd", { text: value }));
     const nodes: (Node | null)[] = [
@@ -115,6 +151,8 @@ export function createHouseholdView(id: string, options: HouseholdViewOptions): 
       h("h3", { class: "section-title", text: t("household.addRecord") }),
       kinds,
       handOver,
+      printTag,
+      printBuilding,
       h("h3", { class: "section-title", text: t("household.tickets") }),
       d.tickets.length
         ? h(

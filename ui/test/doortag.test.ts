@@ -2,10 +2,25 @@ import { clearMocks } from "@tauri-apps/api/mocks";
 import QRCode from "qrcode";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { TicketDetailDto } from "../src/bindings/TicketDetailDto";
-import { createScanButton, decodeQr, decodeSize, isDoorTag, type RgbaImage, readDoorTag } from "../src/doortag";
+import type { DoorTagDto } from "../src/bindings/DoorTagDto";
+import {
+  A4_LABELS,
+  createScanButton,
+  decodeQr,
+  decodeSize,
+  isDoorTag,
+  labelGrid,
+  layoutLabels,
+  pageCount,
+  type RgbaImage,
+  readDoorTag,
+  tagLines,
+  tagPrintCss,
+} from "../src/doortag";
+import { createHouseholdView } from "../src/household";
 import { DEFAULT_LOCALE, setLocale } from "../src/i18n";
 import { createTicketView, describeVerdict } from "../src/ticket";
-import { deviceTable, mockCommands, NOW } from "./fixtures";
+import { CARD, DETAIL, deviceTable, mockCommands, NOW } from "./fixtures";
 
 /** A QR code of `text` drawn as a real picture: `scale` px a module, a 4-module white quiet zone, black on white. */
 function qrImage(text: string, scale = 4): RgbaImage {
@@ -174,5 +189,91 @@ describe("checking in with the door tag", () => {
     const typed = { verified: false, method: null, reason: "tag_typed", distance_m: null, fence_m: null, accuracy_m: null, note: null };
     expect(describeVerdict(typed)).toBe("到场未核验：门牌码手工输入，待班长审核");
     expect(describeVerdict({ ...typed, note: "mismatch" })).toBe("到场未核验：门牌码手工输入，且与该户不符，待班长审核");
+  });
+});
+
+function doorTag(n: number, unit = 1): DoorTagDto {
+  const room = `${Math.floor(n / 2) + 1}0${(n % 2) + 1}`;
+  return {
+    household_id: `hh-${n}`,
+    account_no: `SH${String(n).padStart(4, "0")}`,
+    tag: `HH:SH${String(n).padStart(4, "0")}`,
+    community: "鑫隆帝景城",
+    building_no: 1,
+    unit_no: unit,
+    room,
+    address: `鑫隆帝景城 1号楼 ${unit}单元 ${room}室`,
+    qr_svg: CARD.qr_svg,
+  };
+}
+
+describe("printable door tags", () => {
+  it("fits 50 × 30 mm labels on A4, four across and nine down, centred", () => {
+    expect(labelGrid(A4_LABELS)).toEqual({ columns: 4, rows: 9, perPage: 36 });
+    const slots = layoutLabels(38);
+    // (210 − 4·50) / 2 = 5 mm left, (297 − 9·30) / 2 = 13.5 mm top.
+    expect(slots[0]).toEqual({ page: 0, column: 0, row: 0, x: 5, y: 13.5 });
+    expect(slots[3]).toEqual({ page: 0, column: 3, row: 0, x: 155, y: 13.5 });
+    expect(slots[4]).toEqual({ page: 0, column: 0, row: 1, x: 5, y: 43.5 });
+    expect(slots[35]).toEqual({ page: 0, column: 3, row: 8, x: 155, y: 253.5 });
+    expect(slots[36]).toEqual({ page: 1, column: 0, row: 0, x: 5, y: 13.5 });
+    // Every label stays inside the page.
+    expect(slots.every((s) => s.x + 50 <= 210 && s.y + 30 <= 297)).toBe(true);
+    expect([pageCount(0), pageCount(1), pageCount(36), pageCount(37)]).toEqual([0, 1, 1, 2]);
+    const big = { pageWidth: 100, pageHeight: 100, labelWidth: 50, labelHeight: 30, margin: 0 };
+    expect(labelGrid(big)).toEqual({ columns: 2, rows: 3, perPage: 6 });
+    expect(() => layoutLabels(1, { ...big, labelWidth: 120 })).toThrow();
+    expect(tagPrintCss()).toContain("size: 210mm 297mm");
+  });
+
+  it("prints the address lines and the account number on each tag", () => {
+    expect(tagLines(doorTag(3, 2))).toEqual(["鑫隆帝景城", "1号楼 2单元 202室", "户号 SH0003"]);
+  });
+
+  it("opens a household's tag and its building's from the household page, offline from the device", async () => {
+    const building = Array.from({ length: 40 }, (_, i) => doorTag(i, i < 20 ? 1 : 2));
+    const calls = mockCommands(
+      deviceTable({
+        door_tags: (args: { wholeBuilding: boolean }) =>
+          args.wholeBuilding ? { title: "鑫隆帝景城 1号楼", tags: building } : { title: DETAIL.address, tags: [doorTag(1)] },
+      }),
+    );
+    let printed = 0;
+    const view = createHouseholdView("hh-2", { back: () => undefined, startVisit: () => undefined, load: async () => DETAIL, print: () => printed++ });
+    document.body.append(view.element);
+    await view.ready;
+    byTestId("doortag-household")!.click();
+    await expect.poll(() => document.querySelectorAll('[data-testid="doortag-label"]').length).toBe(1);
+    expect(document.head.querySelector("style[data-doortag-print]")?.textContent).toContain("@page");
+    const label = byTestId("doortag-label")!;
+    expect(label.dataset.tag).toBe("HH:SH0001");
+    expect(label.querySelector("svg")).not.toBeNull();
+    expect([label.style.left, label.style.top, label.style.width, label.style.height]).toEqual(["5mm", "13.5mm", "50mm", "30mm"]);
+    expect(label.textContent).toBe("鑫隆帝景城1号楼 1单元 102室户号 SH0001");
+    byTestId("doortag-print")!.click();
+    expect(printed).toBe(1);
+    // Back on the household page, the print style is gone.
+    (document.querySelector(".tagsheet .back") as HTMLElement).click();
+    expect(byTestId("household-detail")?.querySelector(".hh-detail-name")?.textContent).toBe(DETAIL.resident_name);
+    expect(document.head.querySelector("style[data-doortag-print]")).toBeNull();
+
+    byTestId("doortag-building")!.click();
+    await expect.poll(() => document.querySelectorAll('[data-testid="doortag-label"]').length).toBe(40);
+    expect(document.querySelectorAll('[data-testid="doortag-page"]').length).toBe(2);
+    expect(byTestId("doortag-count")?.textContent).toBe("共 40 张，2 页");
+    expect(calls.filter((c) => c.cmd === "door_tags").map((c) => c.args)).toEqual([
+      { householdId: "hh-2", wholeBuilding: false },
+      { householdId: "hh-2", wholeBuilding: true },
+    ]);
+  });
+
+  it("shows the device's refusal instead of a sheet", async () => {
+    mockCommands(deviceTable({ door_tags: () => Promise.reject({ code: "not_found", message: "no household hh-2 on this device" }) }));
+    const view = createHouseholdView("hh-2", { back: () => undefined, startVisit: () => undefined, load: async () => DETAIL });
+    document.body.append(view.element);
+    await view.ready;
+    byTestId("doortag-building")!.click();
+    await expect.poll(() => document.querySelector(".tagsheet [role=alert]")?.textContent).toBe("no household hh-2 on this device");
+    expect(document.querySelectorAll('[data-testid="doortag-label"]').length).toBe(0);
   });
 });

@@ -9,6 +9,7 @@
 mod bootstrap;
 mod browse;
 pub mod card;
+pub mod doortag;
 pub mod dto;
 pub mod input;
 pub mod lead;

@@ -46,6 +46,7 @@ fn export_all(dir: &Path) {
     steward_device::lead::TeamMapDto::export_all(&cfg).unwrap();
     steward_device::lead::LeadStatusDto::export_all(&cfg).unwrap();
     steward_device::lead::ResponseTimesDto::export_all(&cfg).unwrap();
+    steward_device::doortag::DoorTagSheetDto::export_all(&cfg).unwrap();
 }
 
 /// The `.ts` files of `dir` by name, with their text.
