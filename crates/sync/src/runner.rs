@@ -173,16 +173,6 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
         Ok(token)
     }
 
-    /// Keeps the server's clock offset: the server's time against the middle
-    /// of the device's send and receive times.
-    async fn learn_clock(&self, sent: Timestamp, received: Timestamp, server: Timestamp) -> Result<(), SyncError> {
-        let offset = clock_offset(sent, received, server);
-        self.store(move |s| s.set_clock_offset(offset)).await?;
-        let ms = i64::try_from(offset.as_millis()).ok();
-        self.status.send_modify(|st| st.clock_offset_ms = ms);
-        Ok(())
-    }
-
     /// Calls the server, signing in again once if the token is refused.
     async fn authed<R, F, Fut>(&mut self, call: F) -> Result<R, SyncError>
     where
@@ -256,19 +246,6 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
             }
         }
         Ok(())
-    }
-
-    async fn pull(&mut self, cursor: Option<&str>) -> Result<steward_protocol::PullResponse, SyncError> {
-        let token = self.token().await?;
-        let limit = self.config.pull_limit;
-        match self.transport.pull(&token, cursor, limit).await {
-            Err(TransportError::Unauthorized(_)) => {
-                self.token = None;
-                let token = self.token().await?;
-                Ok(self.transport.pull(&token, cursor, limit).await?)
-            }
-            other => Ok(other?),
-        }
     }
 
     /// One round: push the whole outbox in batches, then pull every page.
@@ -384,32 +361,93 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
         let mut report = RoundReport::default();
         self.status.send_modify(|st| st.in_progress = Some(round.progress()));
         self.push_outbox(&mut round, &mut report).await?;
-        loop {
-            match round.next(&[]) {
-                Step::Push(_) => unreachable!("an empty head is never pushed"),
-                Step::Pull(cursor) => {
-                    let sent_at = self.clock.now();
-                    let page = self.pull(cursor.as_deref()).await?;
-                    self.learn_clock(sent_at, self.clock.now(), page.server_time).await?;
+        self.pull_feed(&mut round, &mut report).await?;
+        self.upload_attachments(&mut report).await?;
+        Ok(report)
+    }
+
+    /// The pull phase: every page after the cursor, each applied with its
+    /// cursor in one transaction, in order. While a page is applied the
+    /// next one is already asked for, so the central's work and the
+    /// device's overlap; a page is applied only after the one before it.
+    async fn pull_feed(&mut self, round: &mut Round, report: &mut RoundReport) -> Result<(), SyncError> {
+        let limit = self.config.pull_limit;
+        let mut ahead: Option<Fetched> = None;
+        while let Step::Pull(cursor) = round.next(&[]) {
+            let fetched = match ahead.take() {
+                Some(f) => f,
+                None => {
+                    let token = self.token().await?;
+                    fetch(self.transport.clone(), self.clock.clone(), token, cursor.clone(), limit).await
+                }
+            };
+            let Fetched { sent, received, answer } = match fetched.answer {
+                Err(TransportError::Unauthorized(_)) => {
+                    self.token = None;
+                    let token = self.token().await?;
+                    fetch(self.transport.clone(), self.clock.clone(), token, cursor.clone(), limit).await
+                }
+                _ => fetched,
+            };
+            let page = answer?;
+            report.changes += page.changes.len();
+            report.pages += 1;
+            let offset = clock_offset(sent, received, page.server_time);
+            if let Ok(ms) = i64::try_from(offset.as_millis()) {
+                self.status.send_modify(|st| st.clock_offset_ms = Some(ms));
+            }
+            let (next, has_more) = (page.cursor.clone(), page.has_more);
+            let store = self.store.clone();
+            let apply = async move {
+                tokio::task::spawn_blocking(move || {
                     let mut changes = Vec::with_capacity(page.changes.len());
                     for c in &page.changes {
                         if let Some(change) = change_of(c)? {
                             changes.push(change);
                         }
                     }
-                    report.changes += page.changes.len();
-                    report.pages += 1;
-                    let next = page.cursor.clone();
-                    self.store(move |s| s.apply_pull_page(&changes, &next)).await?;
-                    round.pulled(page.cursor, page.has_more);
-                }
-                Step::Done => {
-                    self.upload_attachments(&mut report).await?;
-                    return Ok(report);
-                }
+                    store.with_store(|s| {
+                        s.set_clock_offset(offset)?;
+                        s.apply_pull_page(&changes, &page.cursor)
+                    })?;
+                    Ok::<_, SyncError>(())
+                })
+                .await
+                .map_err(|e| SyncError::Join(e.to_string()))?
+            };
+            if has_more {
+                let token = self.token().await?;
+                let next_page = fetch(self.transport.clone(), self.clock.clone(), token, Some(next.clone()), limit);
+                let (applied, fetched) = tokio::join!(apply, next_page);
+                applied?;
+                ahead = Some(fetched);
+            } else {
+                apply.await?;
             }
+            round.pulled(next, has_more);
         }
+        Ok(())
     }
+}
+
+/// A pull page asked for, with the device's clock when it was asked for
+/// and when it came.
+struct Fetched {
+    sent: Timestamp,
+    received: Timestamp,
+    answer: Result<steward_protocol::PullResponse, TransportError>,
+}
+
+async fn fetch<T: Transport, C: Clock>(
+    transport: Arc<T>,
+    clock: Arc<C>,
+    token: String,
+    cursor: Option<String>,
+    limit: u32,
+) -> Fetched {
+    let sent = clock.now();
+    let answer = transport.pull(&token, cursor.as_deref(), limit).await;
+    Fetched { sent, received: clock.now(), answer }
 }
 
 /// The next push, read from the head of the outbox and encoded, with what
