@@ -63,9 +63,11 @@ impl Driver {
             Some((lon, lat, accuracy)) => command.env("HEAT_STEWARD_FAKE_GPS", format!("{lon},{lat},{accuracy}")),
             None => command.env_remove("HEAT_STEWARD_FAKE_GPS"),
         };
+        let started = Instant::now();
         let child = command.spawn().expect("start tauri-driver");
         let driver = Driver { child, port, log };
         driver.wait_ready().await;
+        println!("e2e: tauri-driver ready in {:.1} s", started.elapsed().as_secs_f64());
         driver
     }
 

@@ -194,7 +194,13 @@ impl Session {
 
     /// Ends the session, which closes the app.
     pub async fn quit(&self) -> Result<()> {
+        let asked = Instant::now();
         self.cmd(reqwest::Method::DELETE, "", None).await?;
+        println!(
+            "e2e: app closed at {:.1} s, in {:.1} s",
+            self.started.elapsed().as_secs_f64(),
+            asked.elapsed().as_secs_f64()
+        );
         Ok(())
     }
 }
