@@ -9,7 +9,7 @@ use steward_domain::ids::MutationId;
 use steward_protocol::{ErrorBody, MutationOutcome, MutationStatus};
 use steward_store::OutboxEntry;
 
-/// How large one push may be. The server takes at most 500 mutations.
+/// How large one push may be. The server takes at most 2,000 mutations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BatchLimits {
     pub max_mutations: usize,
