@@ -18,7 +18,7 @@ use crate::engine::{
     BatchLimits, Decision, Round, RoundError, ScheduleConfig, Scheduler, Step, Trigger, next_batch, settle,
 };
 use crate::transport::{AttachmentPiece, Clock, Credentials, Transport, TransportError};
-use crate::wire::{WireError, change_of, mutation_of};
+use crate::wire::{WireError, into_change, mutation_of};
 
 /// How the app reaches its store. The store is not `Sync`; the holder keeps
 /// it behind a lock and lends it for one short job at a time.
@@ -372,7 +372,7 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
     /// device's overlap; a page is applied only after the one before it.
     async fn pull_feed(&mut self, round: &mut Round, report: &mut RoundReport) -> Result<(), SyncError> {
         let limit = self.config.pull_limit;
-        let mut ahead: Option<Fetched> = None;
+        let mut ahead: Option<Result<Page, SyncError>> = None;
         while let Step::Pull(cursor) = round.next(&[]) {
             let fetched = match ahead.take() {
                 Some(f) => f,
@@ -381,39 +381,32 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
                     fetch(self.transport.clone(), self.clock.clone(), token, cursor.clone(), limit).await
                 }
             };
-            let Fetched { sent, received, answer } = match fetched.answer {
-                Err(TransportError::Unauthorized(_)) => {
+            let page = match fetched {
+                Err(SyncError::Transport(TransportError::Unauthorized(_))) => {
                     self.token = None;
                     let token = self.token().await?;
                     fetch(self.transport.clone(), self.clock.clone(), token, cursor.clone(), limit).await
                 }
-                _ => fetched,
-            };
-            let page = answer?;
-            report.changes += page.changes.len();
+                other => other,
+            }?;
+            report.changes += page.count;
             report.pages += 1;
-            let offset = clock_offset(sent, received, page.server_time);
+            let offset = clock_offset(page.sent, page.received, page.server_time);
             if let Ok(ms) = i64::try_from(offset.as_millis()) {
                 self.status.send_modify(|st| st.clock_offset_ms = Some(ms));
             }
-            let (next, has_more) = (page.cursor.clone(), page.has_more);
-            let store = self.store.clone();
+            let Page { changes, cursor: next, has_more, .. } = page;
+            let (store, at) = (self.store.clone(), next.clone());
             let apply = async move {
                 tokio::task::spawn_blocking(move || {
-                    let mut changes = Vec::with_capacity(page.changes.len());
-                    for c in &page.changes {
-                        if let Some(change) = change_of(c)? {
-                            changes.push(change);
-                        }
-                    }
                     store.with_store(|s| {
                         s.set_clock_offset(offset)?;
-                        s.apply_pull_page(&changes, &page.cursor)
-                    })?;
-                    Ok::<_, SyncError>(())
+                        s.apply_pull_page(&changes, &at)
+                    })
                 })
                 .await
                 .map_err(|e| SyncError::Join(e.to_string()))?
+                .map_err(SyncError::from)
             };
             if has_more {
                 let token = self.token().await?;
@@ -430,24 +423,50 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
     }
 }
 
-/// A pull page asked for, with the device's clock when it was asked for
-/// and when it came.
-struct Fetched {
+/// A pull page asked for and decoded into store changes, with the
+/// device's clock when it was asked for and when it came.
+struct Page {
     sent: Timestamp,
     received: Timestamp,
-    answer: Result<steward_protocol::PullResponse, TransportError>,
+    server_time: Timestamp,
+    cursor: String,
+    has_more: bool,
+    /// Entries in the page, of kinds this app knows or not.
+    count: usize,
+    changes: Vec<steward_store::Change>,
 }
 
+/// Asks for the page after `cursor` and decodes it off the async workers.
 async fn fetch<T: Transport, C: Clock>(
     transport: Arc<T>,
     clock: Arc<C>,
     token: String,
     cursor: Option<String>,
     limit: u32,
-) -> Fetched {
+) -> Result<Page, SyncError> {
     let sent = clock.now();
-    let answer = transport.pull(&token, cursor.as_deref(), limit).await;
-    Fetched { sent, received: clock.now(), answer }
+    let answer = transport.pull(&token, cursor.as_deref(), limit).await?;
+    let received = clock.now();
+    tokio::task::spawn_blocking(move || {
+        let count = answer.changes.len();
+        let mut changes = Vec::with_capacity(count);
+        for c in answer.changes {
+            if let Some(change) = into_change(c)? {
+                changes.push(change);
+            }
+        }
+        Ok(Page {
+            sent,
+            received,
+            server_time: answer.server_time,
+            cursor: answer.cursor,
+            has_more: answer.has_more,
+            count,
+            changes,
+        })
+    })
+    .await
+    .map_err(|e| SyncError::Join(e.to_string()))?
 }
 
 /// The next push, read from the head of the outbox and encoded, with what

@@ -62,12 +62,18 @@ fn ticket_event_payload(event: &TicketEvent) -> Result<Value, serde_json::Error>
 /// The store change a feed entry asks for; `None` for a kind this app does
 /// not know (a newer server), which is skipped.
 pub fn change_of(c: &ChangeDto) -> Result<Option<Change>, WireError> {
+    into_change(c.clone())
+}
+
+/// [`change_of`] taking the entry, so that its document is moved into the
+/// record rather than copied.
+pub fn into_change(mut c: ChangeDto) -> Result<Option<Change>, WireError> {
     if c.kind == KIND_SLA_POLICY {
         // The policy is never removed: without one the device keeps the last.
         if c.op == ChangeOp::Remove {
             return Ok(None);
         }
-        let data = c.data.clone().ok_or_else(|| malformed(&c.kind, &c.id, "an upsert without data"))?;
+        let data = c.data.take().ok_or_else(|| malformed(&c.kind, &c.id, "an upsert without data"))?;
         let policy = serde_json::from_value::<SlaPolicy>(data).map_err(|e| malformed(&c.kind, &c.id, e))?;
         return Ok(Some(Change::Policy(policy)));
     }
@@ -75,7 +81,7 @@ pub fn change_of(c: &ChangeDto) -> Result<Option<Change>, WireError> {
     if c.op == ChangeOp::Remove {
         return Ok(Some(Change::Remove(kind, c.id.clone())));
     }
-    let data = c.data.clone().ok_or_else(|| malformed(&c.kind, &c.id, "an upsert without data"))?;
+    let data = c.data.take().ok_or_else(|| malformed(&c.kind, &c.id, "an upsert without data"))?;
     let bad = |e: serde_json::Error| malformed(&c.kind, &c.id, e);
     let change = match kind {
         RecordKind::District => {
