@@ -200,6 +200,12 @@ impl Store {
         // written to it), and the batch's pages stay cached until the commit.
         conn.pragma_update(None, "temp_store", "MEMORY")?;
         conn.pragma_update(None, "cache_size", -32_768)?;
+        // The WAL is copied back into the database every 10,000 pages
+        // (about 40 MiB) instead of every 1,000: a checkpoint runs inside the
+        // commit that crosses the mark, so with the default nearly every
+        // 2,000-mutation push paid one, copying again the index pages the
+        // pushes before had just copied. Push throughput ≈ +7 % (sync-figures).
+        conn.pragma_update(None, "wal_autocheckpoint", 10_000)?;
         migrate(&mut conn)?;
         Ok(Store {
             writer: spawn_writer(conn)?,
