@@ -136,6 +136,29 @@ describe("reading a door tag", () => {
   });
 });
 
+describe("the live camera", () => {
+  afterEach(() => {
+    Reflect.deleteProperty(navigator, "mediaDevices");
+  });
+
+  it("is offered where the webview has getUserMedia and says so when the camera cannot open", async () => {
+    expect(createScanButton({ onTag: () => undefined }).element.querySelector('[data-testid="checkin-scan-live"]')).toBeNull();
+    const asked: MediaStreamConstraints[] = [];
+    Object.defineProperty(navigator, "mediaDevices", {
+      configurable: true,
+      value: { getUserMedia: (c: MediaStreamConstraints) => (asked.push(c), Promise.reject(new Error("NotAllowedError"))) },
+    });
+    const tags: string[] = [];
+    const scan = createScanButton({ onTag: (tag) => tags.push(tag) });
+    document.body.append(scan.element);
+    byTestId("checkin-scan-live")!.click();
+    await expect.poll(() => byTestId("checkin-scan-message")?.textContent).toBe("无法打开摄像头，请用“扫门牌码”拍照");
+    expect(asked).toEqual([{ video: { facingMode: "environment" }, audio: false }]);
+    expect(byTestId("checkin-scan-preview")?.hidden).toBe(true);
+    expect(tags).toEqual([]);
+  });
+});
+
 describe("checking in with the door tag", () => {
   const enRoute = (): TicketDetailDto => enRouteDetail();
 
