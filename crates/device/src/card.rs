@@ -42,16 +42,7 @@ pub enum CardError {
 /// to at most 480 px as JPEG first, which comes to some tens of kilobytes.
 pub const MAX_PHOTO_BYTES: usize = 1 << 20;
 
-/// The image format of some bytes by their signature: JPEG, PNG, GIF or WebP.
-pub fn image_kind(bytes: &[u8]) -> Option<&'static str> {
-    match bytes {
-        [0xFF, 0xD8, 0xFF, ..] => Some("image/jpeg"),
-        [0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, ..] => Some("image/png"),
-        [b'G', b'I', b'F', b'8', b'7' | b'9', b'a', ..] => Some("image/gif"),
-        [b'R', b'I', b'F', b'F', _, _, _, _, b'W', b'E', b'B', b'P', ..] => Some("image/webp"),
-        _ => None,
-    }
-}
+use steward_domain::photo::image_kind;
 
 /// The bytes of a `data:` URL with base64 content (what a canvas's
 /// `toDataURL` gives), or of plain base64.
@@ -200,12 +191,6 @@ mod tests {
         assert_eq!(data_url_bytes(&STANDARD.encode(jpeg)).as_deref(), Some(jpeg.as_slice()));
         assert_eq!(data_url_bytes("data:image/jpeg,not-base64"), None);
         assert_eq!(data_url_bytes("data:image/png;base64,@@@"), None);
-        assert_eq!(image_kind(jpeg), Some("image/jpeg"));
-        assert_eq!(image_kind(b"\x89PNG\r\n\x1a\n...."), Some("image/png"));
-        assert_eq!(image_kind(b"RIFF\0\0\0\0WEBPVP8 "), Some("image/webp"));
-        assert_eq!(image_kind(b"GIF87a"), Some("image/gif"));
-        assert_eq!(image_kind(b"<svg xmlns=..."), None, "SVG can carry script: not a card photo");
-        assert_eq!(image_kind(b""), None);
     }
 
     #[test]

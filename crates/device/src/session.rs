@@ -298,7 +298,7 @@ async fn fetch_photo(base: &str, token: &str, sha256: &str) -> Option<(Vec<u8>, 
         return None;
     }
     let bytes = response.bytes().await.ok()?.to_vec();
-    let kind = crate::card::image_kind(&bytes)?;
+    let kind = steward_domain::photo::image_kind(&bytes)?;
     (steward_store::content_name(&bytes) == sha256).then_some((bytes, kind))
 }
 

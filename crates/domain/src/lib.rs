@@ -11,6 +11,7 @@ pub mod ground;
 pub mod ids;
 pub mod incident;
 pub mod org;
+pub mod photo;
 pub mod pinyin_key;
 pub mod report;
 pub mod sla;

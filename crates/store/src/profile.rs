@@ -63,27 +63,8 @@ impl Store {
         content_type: &str,
         meta: &MutationMeta,
     ) -> Result<String> {
-        if bytes.is_empty() {
-            return Err(StoreError::Invalid("a photo has at least one byte".into()));
-        }
-        let name = content_name(bytes);
         let tx = self.write_tx()?;
-        tx.prepare_cached(
-            "INSERT INTO attachments (sha256, content_type, size, data, record_kind, record_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (sha256) DO NOTHING",
-        )?
-        .execute(params![
-            name,
-            content_type,
-            bytes.len() as i64,
-            bytes,
-            STAFF_PHOTO_ENTITY,
-            staff.to_string()
-        ])?;
-        tx.prepare_cached(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )?
-        .execute([PHOTO_KEY, name.as_str()])?;
+        let name = hold_photo(&tx, staff, bytes, content_type, false)?;
         let payload = serde_json::json!({"staff_id": staff, "sha256": name}).to_string();
         let entry =
             NewEntry { lane: Lane::Bulk, entity: STAFF_PHOTO_ENTITY, entity_id: staff.to_string(), op: "set", payload };
@@ -97,27 +78,8 @@ impl Store {
     /// steward who set one elsewhere) and names it the steward's photo; the
     /// central is not told again.
     pub fn keep_staff_photo(&mut self, staff: UserId, bytes: &[u8], content_type: &str) -> Result<String> {
-        if bytes.is_empty() {
-            return Err(StoreError::Invalid("a photo has at least one byte".into()));
-        }
-        let name = content_name(bytes);
         let tx = self.write_tx()?;
-        tx.prepare_cached(
-            "INSERT INTO attachments (sha256, content_type, size, data, record_kind, record_id, uploaded, done) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?3, 1) ON CONFLICT (sha256) DO NOTHING",
-        )?
-        .execute(params![
-            name,
-            content_type,
-            bytes.len() as i64,
-            bytes,
-            STAFF_PHOTO_ENTITY,
-            staff.to_string()
-        ])?;
-        tx.prepare_cached(
-            "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-        )?
-        .execute([PHOTO_KEY, name.as_str()])?;
+        let name = hold_photo(&tx, staff, bytes, content_type, true)?;
         tx.commit()?;
         self.committed();
         Ok(name)
@@ -133,6 +95,42 @@ impl Store {
             .optional()?
             .map(|(content_type, bytes)| StaffPhoto { sha256, content_type, bytes }))
     }
+}
+
+/// Keeps a photo's bytes as an attachment of `staff` (already uploaded when
+/// the central sent them) and names it the steward's photo in
+/// [`PHOTO_KEY`], inside the caller's transaction. Returns its name.
+fn hold_photo(
+    tx: &rusqlite::Transaction<'_>,
+    staff: UserId,
+    bytes: &[u8],
+    content_type: &str,
+    uploaded: bool,
+) -> Result<String> {
+    if bytes.is_empty() {
+        return Err(StoreError::Invalid("a photo has at least one byte".into()));
+    }
+    let name = content_name(bytes);
+    let size = bytes.len() as i64;
+    tx.prepare_cached(
+        "INSERT INTO attachments (sha256, content_type, size, data, record_kind, record_id, uploaded, done) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) ON CONFLICT (sha256) DO NOTHING",
+    )?
+    .execute(params![
+        name,
+        content_type,
+        size,
+        bytes,
+        STAFF_PHOTO_ENTITY,
+        staff.to_string(),
+        if uploaded { size } else { 0 },
+        uploaded
+    ])?;
+    tx.prepare_cached(
+        "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+    )?
+    .execute([PHOTO_KEY, name.as_str()])?;
+    Ok(name)
 }
 
 #[cfg(test)]

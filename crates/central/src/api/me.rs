@@ -18,7 +18,7 @@ use crate::auth::Caller;
 use crate::error::{AppError, ErrorBody};
 use crate::json::codes;
 use crate::server::AppState;
-use crate::service::photo::image_kind;
+use steward_domain::photo::image_kind;
 
 /// A team by id and name.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
