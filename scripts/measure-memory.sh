@@ -4,7 +4,7 @@
 # screen under Xvfb < 1.5 s").
 #
 # Builds nothing: build first with
-#   npm --prefix ui run build && cargo build --release -p heat-steward --bin heat-steward --bin steward-central
+#   npm --prefix ui run build && cargo build --release -p heat-steward -p steward-central
 #
 # Usage: scripts/measure-memory.sh [--runs N] [--idle SECONDS] [--screenshot FILE.png]
 #
@@ -92,6 +92,8 @@ cleanup() {
   stop_app
   if [[ -n $CENTRAL_PID ]]; then
     kill "$CENTRAL_PID" 2>/dev/null || true
+    for _ in $(seq 50); do kill -0 "$CENTRAL_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$CENTRAL_PID" 2>/dev/null || true
     wait "$CENTRAL_PID" 2>/dev/null || true
   fi
   rm -rf "$WORK"
