@@ -13,8 +13,8 @@ fn main() {
 /// GTK 3 probes GLX at start-up to pick GL-capable visuals, which loads the
 /// Mesa driver through GLX besides the EGL display WebKitGTK opens itself.
 /// The app uses no GTK GL widget and WebKitGTK draws through its own EGL
-/// display, so the probe only costs memory: about 5 MiB of private dirty
-/// memory in the web process and 2–3 MiB in the app (median of 3 starts
+/// display, so the probe only costs memory: 4–5 MiB of private dirty
+/// memory in the web process and 2–3 MiB in the app (medians of 3 and 5 starts
 /// under Xvfb, `scripts/measure-memory.sh`). A value set by the user wins.
 ///
 /// WebKitGTK takes GTK's GL to be off as "no hardware acceleration", which
