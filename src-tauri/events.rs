@@ -47,7 +47,9 @@ pub fn spawn<R: Runtime>(app: &AppHandle<R>, device: &Arc<Device>, alerts: Arc<A
                 return;
             }
             let Some(mut updates) = device.sync_updates() else { return };
-            let mut tickets = device.open_tickets_key().ok();
+            // No key yet: the first round reloads Today once, in case a pull
+            // (a new device's first) landed before this task looked.
+            let mut tickets: Option<String> = None;
             loop {
                 match device.sync_panel() {
                     Ok(panel) => {

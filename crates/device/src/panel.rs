@@ -108,7 +108,8 @@ impl Device {
     }
 
     /// A key that changes whenever the steward's open tickets change (a new
-    /// one pulled, a status moved) or a sweep's planned visits do: the app
+    /// one pulled, a status moved), the households to visit do, or a
+    /// sweep's planned visits do: the app
     /// refreshes Today when it does.
     pub fn open_tickets_key(&self) -> Result<String, InputError> {
         let store = self.store();
@@ -116,10 +117,14 @@ impl Device {
         let (start, end) = crate::day_bounds(jiff::Timestamp::now());
         let work = store.todays_work(steward, start, end)?;
         let tickets = work.tickets.iter().map(|t| format!("{}:{}", t.ticket.id(), t.ticket.last_seq()));
+        // The households to visit come by the same pull (all of a district at
+        // a new device's first sync; a valve sealed on another device later):
+        // one arriving or leaving the list reloads Today too.
+        let households = work.households.iter().map(|h| format!("h{}:{:?}", h.id, h.reason));
         // A sweep's planned visits come by the same pull; a new, removed or
         // re-dated one reloads Today too.
         let planned = store.planned_fingerprints(steward)?;
-        Ok(tickets.chain(planned).collect::<Vec<_>>().join(","))
+        Ok(tickets.chain(households).chain(planned).collect::<Vec<_>>().join(","))
     }
 }
 
