@@ -133,7 +133,13 @@ impl Central {
         }
         let response = request.send().await.unwrap_or_else(|e| panic!("{method} {path}: {e}"));
         let status = response.status();
-        let body: Value = response.json().await.unwrap_or_else(|e| panic!("{method} {path}: {status}, {e}"));
+        let bytes = response.bytes().await.unwrap_or_else(|e| panic!("{method} {path}: {status}, {e}"));
+        // 204 No Content and the like have no body.
+        let body: Value = if bytes.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_slice(&bytes).unwrap_or_else(|e| panic!("{method} {path}: {status}, not JSON: {e}"))
+        };
         assert!(status.is_success(), "{method} {path} as {username}: {status} {body}");
         body
     }
@@ -208,5 +214,50 @@ impl Central {
         })
         .await
         .unwrap()
+    }
+
+    /// An admin sets `username`'s password through the API, as when a
+    /// steward is handed their account.
+    pub async fn set_password(&self, username: &str, password: &str) {
+        let id = self.user(username);
+        self.call(
+            "admin",
+            reqwest::Method::PUT,
+            &format!("/api/v1/users/{id}/password"),
+            Some(json!({ "password": password })),
+        )
+        .await;
+    }
+
+    /// The account as the central's user list shows it to an admin.
+    pub async fn user_record(&self, username: &str) -> Value {
+        let users = self.call("admin", reqwest::Method::GET, "/api/v1/users", None).await;
+        users
+            .as_array()
+            .into_iter()
+            .flatten()
+            .find(|u| u["username"] == json!(username))
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    /// `GET /api/v1/staff/{id}/photo` as `viewer`: the content type and the
+    /// bytes, or `None` while the central has no photo (404 `no_photo`).
+    pub async fn staff_photo(&self, viewer: &str, id: UserId) -> Option<(String, Vec<u8>)> {
+        let token = self.token(viewer).await;
+        let url = format!("{}/api/v1/staff/{id}/photo", self.url());
+        let response = self.http.get(&url).bearer_auth(token).send().await.unwrap_or_else(|e| panic!("GET {url}: {e}"));
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return None;
+        }
+        assert!(status.is_success(), "GET {url} as {viewer}: {status}");
+        let kind = response
+            .headers()
+            .get(reqwest::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned();
+        Some((kind, response.bytes().await.unwrap().to_vec()))
     }
 }

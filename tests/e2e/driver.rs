@@ -36,9 +36,10 @@ fn find_tool(name: &str) -> PathBuf {
 impl Driver {
     /// Starts `tauri-driver`; the app it launches inherits this
     /// environment: its data dir, the demo user whose device it is
-    /// (`steward1`, `lead1`, …) and the demo's instant, the central's
-    /// address and, standing in for GPS hardware, a fixed location fix.
-    pub async fn start(central: &Central, work: &Path, user: &str, gps: Option<(f64, f64, f64)>) -> Driver {
+    /// (`steward1`, `lead1`, …; `None`: a new, empty device, which the
+    /// central fills once someone signs in) and the demo's instant, the
+    /// central's address and, standing in for GPS hardware, a fixed location fix.
+    pub async fn start(central: &Central, work: &Path, user: Option<&str>, gps: Option<(f64, f64, f64)>) -> Driver {
         let tauri_driver = find_tool("tauri-driver");
         let native = find_tool("WebKitWebDriver");
         let (port, native_port) = (free_port(), free_port());
@@ -50,7 +51,6 @@ impl Driver {
             .arg("--native-driver")
             .arg(native)
             .env("HEAT_STEWARD_DATA_DIR", work.join("device"))
-            .env("HEAT_STEWARD_DEMO_USER", user)
             .env("HEAT_STEWARD_DEMO_AS_OF", central.as_of.to_string())
             .env("HEAT_STEWARD_CENTRAL_URL", central.url())
             .env_remove("HEAT_STEWARD_PASSWORD")
@@ -59,6 +59,10 @@ impl Driver {
             .stdout(log_file.try_clone().unwrap())
             .stderr(log_file)
             .process_group(0);
+        match user {
+            Some(user) => command.env("HEAT_STEWARD_DEMO_USER", user),
+            None => command.env_remove("HEAT_STEWARD_DEMO_USER"),
+        };
         match gps {
             Some((lon, lat, accuracy)) => command.env("HEAT_STEWARD_FAKE_GPS", format!("{lon},{lat},{accuracy}")),
             None => command.env_remove("HEAT_STEWARD_FAKE_GPS"),

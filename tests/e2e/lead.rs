@@ -33,7 +33,7 @@ async fn a_team_leads_dispatch_board_and_screens_end_to_end() {
     let work = tempfile::tempdir().unwrap();
     let central = Central::seed_and_start(&work.path().join("central.db")).await;
     // A lead's phone: the device is lead1's, with no GPS (a lead does not check in).
-    let driver = Driver::start(&central, work.path(), "lead1", None).await;
+    let driver = Driver::start(&central, work.path(), Some("lead1"), None).await;
     let app = match Session::start(&driver.url(), &driver.application()).await {
         Ok(app) => app,
         Err(error) => panic!("start the app session: {error}\n{}", driver.diagnostics()),

@@ -11,7 +11,9 @@
 //!
 //! The team lead's scenario (`lead.rs`) runs in the same binary, one
 //! window at a time: the dispatch board, candidates, assign and reassign,
-//! the team map, the SLA dashboard and callbacks.
+//! the team map, the SLA dashboard and callbacks. A new steward's first
+//! start (`fresh.rs`) is the third: an empty device, sign-in, the first
+//! sync bringing the district, the card's name and photo reaching the central.
 //!
 //! Screenshots of each step are written to `target/e2e-artifacts/` (or
 //! `$HEAT_STEWARD_E2E_ARTIFACTS`). It needs a display, `tauri-driver` and
@@ -20,6 +22,7 @@
 
 mod central;
 mod driver;
+mod fresh;
 mod lead;
 mod webdriver;
 
@@ -81,7 +84,7 @@ async fn a_stewards_offline_visit_and_a_hotline_ticket_end_to_end() {
     let building = central.data.buildings.iter().find(|b| b.id == household.building_id).unwrap().location;
 
     // The phone's GPS is the one thing faked: a fix at the household's building.
-    let driver = Driver::start(&central, work.path(), "steward1", Some((building.lon, building.lat, 8.0))).await;
+    let driver = Driver::start(&central, work.path(), Some("steward1"), Some((building.lon, building.lat, 8.0))).await;
     let app = match Session::start(&driver.url(), &driver.application()).await {
         Ok(app) => app,
         Err(error) => panic!("start the app session: {error}\n{}", driver.diagnostics()),
