@@ -440,13 +440,14 @@ pub async fn scorecard(
     let sla = rows.into_iter().find(|r| r.key == key).unwrap_or_else(|| {
         SlaRow::new(key.clone(), staff.display_name.clone(), steward_domain::report::SlaTally::default().finish())
     });
+    let (from, to) = period.labels();
     let answers: u64 = sat.by_score.iter().sum();
     Ok(Json(ScorecardDto {
         steward_id: id.0,
         display_name: staff.display_name.clone(),
         team_id: staff.team_id.map(|t| t.0),
-        from: period.from.map(|d| d.to_string()),
-        to: period.to.map(|d| d.to_string()),
+        from,
+        to,
         callbacks: listed,
         callbacks_called: sat.called,
         callbacks_reached: sat.reached,

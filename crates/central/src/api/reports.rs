@@ -62,6 +62,11 @@ impl Period {
     pub fn days(&self) -> (i32, i32) {
         (self.from.map_or(0, day_number), self.to.map_or(99_991_231, day_number))
     }
+
+    /// The bounds as a report states them, `YYYY-MM-DD` or none.
+    pub fn labels(&self) -> (Option<String>, Option<String>) {
+        (self.from.map(|d| d.to_string()), self.to.map(|d| d.to_string()))
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize, IntoParams)]
@@ -128,6 +133,23 @@ pub(super) fn render<R: Serialize, T: Serialize>(
 fn reporter(caller: &Caller) -> Result<ReportScope, AppError> {
     caller.require(&[Role::TeamLead, Role::Admin])?;
     Ok(ReportScope::new(&caller.scope))
+}
+
+/// What a report over a period starts from, checked in this order: who may
+/// see what, the answer's format, the days asked for.
+struct PeriodAsk {
+    scope: ReportScope,
+    format: Format,
+    period: Period,
+}
+
+impl PeriodAsk {
+    fn of(caller: &Caller, q: &ReportQuery) -> Result<Self, AppError> {
+        let scope = reporter(caller)?;
+        let format = format(q)?;
+        let period = Period::parse(q.from.as_deref(), q.to.as_deref())?;
+        Ok(PeriodAsk { scope, format, period })
+    }
 }
 
 /// One group of the SLA report.
@@ -298,14 +320,8 @@ pub async fn sla(
     let (rows, total) = sla_report(&state, scope, by, period, now).await?;
     let mut lines = rows.clone();
     lines.push(total.clone());
-    let report = SlaReport {
-        by: dimension_code(by).to_owned(),
-        from: period.from.map(|d| d.to_string()),
-        to: period.to.map(|d| d.to_string()),
-        as_of: now,
-        rows,
-        total,
-    };
+    let (from, to) = period.labels();
+    let report = SlaReport { by: dimension_code(by).to_owned(), from, to, as_of: now, rows, total };
     render(f, "sla", report, &lines)
 }
 
@@ -373,9 +389,7 @@ pub async fn callback_coverage(
     caller: Caller,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let scope = reporter(&caller)?;
-    let f = format(&q)?;
-    let period = Period::parse(q.from.as_deref(), q.to.as_deref())?;
+    let PeriodAsk { scope, format: f, period } = PeriodAsk::of(&caller, &q)?;
     let days = period.days();
     let (rows, names) =
         state.store.read(move |db| Ok((db.callback_coverage(&scope, days)?, db.names(SlaDimension::Steward)?))).await?;
@@ -397,12 +411,8 @@ pub async fn callback_coverage(
     let total = coverage_dto("total".into(), "合计".into(), &sum);
     let mut lines = dtos.clone();
     lines.push(total.clone());
-    let report = CoverageReport {
-        from: period.from.map(|d| d.to_string()),
-        to: period.to.map(|d| d.to_string()),
-        rows: dtos,
-        total,
-    };
+    let (from, to) = period.labels();
+    let report = CoverageReport { from, to, rows: dtos, total };
     render(f, "callbacks", report, &lines)
 }
 
@@ -460,9 +470,7 @@ pub async fn satisfaction(
     caller: Caller,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let scope = reporter(&caller)?;
-    let f = format(&q)?;
-    let period = Period::parse(q.from.as_deref(), q.to.as_deref())?;
+    let PeriodAsk { scope, format: f, period } = PeriodAsk::of(&caller, &q)?;
     let days = period.days();
     let (rows, names) =
         state.store.read(move |db| Ok((db.satisfaction(&scope, days)?, db.names(SlaDimension::Steward)?))).await?;
@@ -474,11 +482,8 @@ pub async fn satisfaction(
             satisfaction_dto(id, name, r)
         })
         .collect();
-    let report = SatisfactionReport {
-        from: period.from.map(|d| d.to_string()),
-        to: period.to.map(|d| d.to_string()),
-        rows: rows.clone(),
-    };
+    let (from, to) = period.labels();
+    let report = SatisfactionReport { from, to, rows: rows.clone() };
     render(f, "satisfaction", report, &rows)
 }
 
@@ -515,9 +520,7 @@ pub async fn suspension_checks(
     caller: Caller,
     ApiQuery(q): ApiQuery<ReportQuery>,
 ) -> Result<Response, AppError> {
-    let scope = reporter(&caller)?;
-    let f = format(&q)?;
-    let period = Period::parse(q.from.as_deref(), q.to.as_deref())?;
+    let PeriodAsk { scope, format: f, period } = PeriodAsk::of(&caller, &q)?;
     let days = period.days();
     let rows = state.store.read(move |db| db.suspension_coverage(&scope, days)).await?;
     let rows: Vec<SuspensionRowDto> = rows
@@ -532,11 +535,8 @@ pub async fn suspension_checks(
             sealed: r.sealed,
         })
         .collect();
-    let report = SuspensionReport {
-        from: period.from.map(|d| d.to_string()),
-        to: period.to.map(|d| d.to_string()),
-        rows: rows.clone(),
-    };
+    let (from, to) = period.labels();
+    let report = SuspensionReport { from, to, rows: rows.clone() };
     render(f, "suspension-checks", report, &rows)
 }
 
