@@ -1,6 +1,6 @@
 // A minimal element builder: text goes in through `textContent`, never HTML.
 
-type Child = Node | string | null | undefined | false;
+export type Child = Node | string | null | undefined | false;
 
 export interface Props {
   class?: string;

@@ -9,7 +9,7 @@ import type { PlannedVisitDto } from "./bindings/PlannedVisitDto";
 import type { TicketTaskDto } from "./bindings/TicketTaskDto";
 import type { TodayDto } from "./bindings/TodayDto";
 import { formatCountdown, remainingMs, urgency } from "./countdown";
-import { h } from "./dom";
+import { type Child, type Props, h } from "./dom";
 import { formatDateTime } from "./format";
 import { type MessageKey, t } from "./i18n";
 
@@ -105,27 +105,21 @@ export function createTodayScreen(options: TodayOptions = {}): TodayScreen {
           ? h(
               "ol",
               { class: "walk-list" },
-              ...work.households.map((task, index) => {
-                const item = h(
-                  "li",
+              ...work.households.map((task, index) =>
+                walkItem(
                   { class: "walk-item", attrs: { "data-id": task.id, "data-reason": task.reason } },
-                  h("span", { class: "walk-no", text: String(index + 1) }),
-                  h(
-                    "button",
-                    { class: "walk-main", attrs: { type: "button" } },
-                    h(
-                      "span",
-                      { class: "walk-line" },
-                      h("span", { class: "walk-name", text: task.resident_name }),
-                      h("span", { class: "reason", attrs: { "data-reason": task.reason }, text: t(`reason.${task.reason}` as MessageKey) }),
-                    ),
+                  index,
+                  task.id,
+                  [
+                    h("span", { class: "walk-name", text: task.resident_name }),
+                    h("span", { class: "reason", attrs: { "data-reason": task.reason }, text: t(`reason.${task.reason}` as MessageKey) }),
+                  ],
+                  [
                     h("span", { class: "walk-address", text: task.address }),
                     task.visited_today ? h("span", { class: "walk-visited", text: t("today.visitedToday") }) : null,
-                  ),
-                );
-                item.querySelector("button")!.addEventListener("click", () => openHousehold(task.id));
-                return item;
-              }),
+                  ],
+                ),
+              ),
             )
           : h("p", { class: "muted", text: t("today.noHouseholds") });
         body.replaceChildren(
@@ -172,30 +166,46 @@ export function createTodayScreen(options: TodayOptions = {}): TodayScreen {
       attrs: { "data-state": task.state },
       text: t(`planned.${task.state}` as MessageKey),
     });
-    const item = h(
-      "li",
+    const item = walkItem(
       {
         class: "walk-item planned-item",
         attrs: { "data-id": task.id, "data-household-id": task.household_id, "data-state": task.state, "data-kind": task.kind },
       },
-      h("span", { class: "walk-no", text: String(index + 1) }),
-      h(
-        "button",
-        { class: "walk-main", attrs: { type: "button" } },
-        h(
-          "span",
-          { class: "walk-line" },
-          h("span", { class: "walk-name", text: task.resident_name }),
-          h("span", { class: "reason", attrs: { "data-kind": task.kind }, text: task.kind_label }),
-          state,
-        ),
+      index,
+      task.household_id,
+      [
+        h("span", { class: "walk-name", text: task.resident_name }),
+        h("span", { class: "reason", attrs: { "data-kind": task.kind }, text: task.kind_label }),
+        state,
+      ],
+      [
         h("span", { class: "walk-address", text: task.address }),
         h("span", { class: "planned-campaign", text: task.title }),
         h("span", { class: "planned-deadline", text: t("today.plannedDeadline", { time: formatDateTime(task.deadline) }) }),
-      ),
+      ],
     );
-    item.querySelector("button")!.addEventListener("click", () => openHousehold(task.household_id));
     if (task.state !== "done") deadlines.push({ deadline: task.deadline, row: item, state });
+    return item;
+  }
+
+  /**
+   * One stop of a walking list: its number, a line (the resident and why),
+   * then the details under it; a tap opens the household.
+   */
+  function walkItem(
+    props: Props,
+    index: number,
+    householdId: string,
+    line: Child[],
+    details: Child[],
+  ): HTMLLIElement {
+    const item = h(
+      "li",
+      props,
+      h("span", { class: "walk-no", text: String(index + 1) }),
+      h("button", { class: "walk-main", attrs: { type: "button" } }, h("span", { class: "walk-line" }, ...line), ...details),
+    );
+    item.querySelector("button")!.addEventListener("click", () => openHousehold(householdId));
     return item;
   }
 
