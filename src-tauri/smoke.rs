@@ -46,8 +46,18 @@ impl SmokeMode {
     }
 
     /// Prints the report as one `SMOKE-READY {json}` line and exits the app with code 0 (unless `stay`).
+    ///
+    /// The app adds to the UI's report what only it can see:
+    /// `gl_driver_in_app_process`, whether a GL driver (Mesa's EGL or a
+    /// `_dri.so`) is mapped into the app's own process (always `false` off
+    /// Linux; see `ui_process_without_egl` in `main.rs`).
     pub fn finish<R: Runtime>(&self, app: &AppHandle<R>, report: &SmokeReport) {
-        let json = serde_json::to_string(report).unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}"));
+        let json = serde_json::to_value(report)
+            .map(|mut value| {
+                value["gl_driver_in_app_process"] = gl_driver_in_this_process().into();
+                value.to_string()
+            })
+            .unwrap_or_else(|error| format!("{{\"error\":\"{error}\"}}"));
         let mut stdout = std::io::stdout().lock();
         // Nothing useful is left to do if stdout is gone: the exit below still happens.
         let _ = writeln!(stdout, "{READY_PREFIX} {json}").and_then(|()| stdout.flush());
@@ -55,6 +65,12 @@ impl SmokeMode {
             app.exit(0);
         }
     }
+}
+
+/// Whether this process has a GL driver mapped, by its memory map.
+fn gl_driver_in_this_process() -> bool {
+    std::fs::read_to_string("/proc/self/maps")
+        .is_ok_and(|maps| maps.lines().any(|line| line.contains("libEGL_mesa") || line.contains("_dri.so")))
 }
 
 /// What the UI saw once its first screen had rendered (`ui/src/smoke.ts`).

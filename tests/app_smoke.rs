@@ -53,6 +53,9 @@ fn app_window_loads_the_ui_and_the_ui_reaches_rust() {
     // The demo steward's device starts with their district's households, and
     // the first screen lists them from the real store.
     assert!(rendered > 0, "the first screen rendered no households: {report}");
+    // The app's own process keeps Mesa out (it only copies the web
+    // process's pixels to the window); the web process still loads it.
+    assert_eq!(report["gl_driver_in_app_process"], false, "a GL driver is mapped into the app's process: {report}");
 }
 
 /// The app under test; killed on drop, so a failing assertion leaves no window behind.
