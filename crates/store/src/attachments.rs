@@ -92,6 +92,16 @@ impl Store {
             .optional()?)
     }
 
+    /// Whether the device holds a photo by that name.
+    pub fn has_attachment(&self, sha256: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT 1 FROM attachments WHERE sha256 = ?1")?
+            .query_row([sha256], |_| Ok(()))
+            .optional()?
+            .is_some())
+    }
+
     /// Notes how much of a photo the central holds, and whether whole.
     pub fn set_attachment_uploaded(&mut self, sha256: &str, uploaded: u64, done: bool) -> Result<()> {
         self.conn
@@ -100,4 +110,20 @@ impl Store {
         self.committed();
         Ok(())
     }
+}
+
+/// Removes the photos of one record other than `keep`, inside the caller's
+/// transaction: a record with one photo (the steward's card) that gets a new
+/// one no longer needs the old bytes. An old photo the central does not hold
+/// whole yet is not uploaded any more: the new one supersedes it, and the
+/// record's newer change names the new one. Returns how many went.
+pub(crate) fn drop_superseded(
+    tx: &rusqlite::Transaction<'_>,
+    record_kind: &str,
+    record_id: &str,
+    keep: &str,
+) -> Result<usize> {
+    Ok(tx
+        .prepare_cached("DELETE FROM attachments WHERE record_kind = ?1 AND record_id = ?2 AND sha256 <> ?3")?
+        .execute(params![record_kind, record_id, keep])?)
 }

@@ -5,7 +5,7 @@ use rusqlite::{OptionalExtension, params};
 use steward_domain::ids::UserId;
 use steward_domain::org::Staff;
 
-use crate::attachments::content_name;
+use crate::attachments::{content_name, drop_superseded};
 use crate::error::{Result, StoreError};
 use crate::ground::{GroundSnapshot, load_into};
 use crate::outbox::{self, Lane, MutationMeta, NewEntry};
@@ -99,7 +99,9 @@ impl Store {
 
 /// Keeps a photo's bytes as an attachment of `staff` (already uploaded when
 /// the central sent them) and names it the steward's photo in
-/// [`PHOTO_KEY`], inside the caller's transaction. Returns its name.
+/// [`PHOTO_KEY`], inside the caller's transaction; the photo it replaces
+/// leaves the device (a pending upload of it is superseded: the newer
+/// `staff_photo` change names this one). Returns its name.
 fn hold_photo(
     tx: &rusqlite::Transaction<'_>,
     staff: UserId,
@@ -130,6 +132,7 @@ fn hold_photo(
         "INSERT INTO meta (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
     )?
     .execute([PHOTO_KEY, name.as_str()])?;
+    drop_superseded(tx, STAFF_PHOTO_ENTITY, &staff.to_string(), &name)?;
     Ok(name)
 }
 
@@ -193,9 +196,72 @@ mod tests {
         let other = b"\x89PNG\r\n\x1a\n another";
         assert!(store.set_staff_photo(her, other, "image/png", &meta).is_err());
         assert_eq!(store.staff_photo().unwrap().unwrap().sha256, name);
-        // A photo taken from the central is not uploaded again.
+        // A photo taken from the central is not uploaded again, and the one
+        // it replaces leaves the device.
         let kept = store.keep_staff_photo(her, other, "image/png").unwrap();
         assert_eq!(store.staff_photo().unwrap().unwrap().sha256, kept);
-        assert_eq!(store.pending_attachments(10).unwrap().len(), 1);
+        assert_eq!(store.pending_attachments(10).unwrap(), []);
+        assert!(!store.has_attachment(&name).unwrap());
+    }
+
+    fn meta(n: u8) -> MutationMeta {
+        MutationMeta {
+            mutation_id: MutationId::new_v7(Timestamp::UNIX_EPOCH, [n; 10]),
+            device_time: Timestamp::UNIX_EPOCH,
+        }
+    }
+
+    fn attachment_names(store: &Store) -> Vec<String> {
+        let mut stmt = store.conn.prepare("SELECT sha256 FROM attachments ORDER BY sha256").unwrap();
+        stmt.query_map([], |r| r.get(0)).unwrap().collect::<rusqlite::Result<_>>().unwrap()
+    }
+
+    #[test]
+    fn a_replaced_photo_leaves_the_device_whether_or_not_it_went_up() {
+        let mut store = Store::open_in_memory().unwrap();
+        let her = staff(1, "wang.fang").id;
+        let (first, second, third) =
+            (&b"\xFF\xD8\xFF first"[..], &b"\xFF\xD8\xFF second"[..], &b"\xFF\xD8\xFF third"[..]);
+        let first = store.set_staff_photo(her, first, "image/jpeg", &meta(1)).unwrap();
+        // The first went up whole; the second is replaced before it did.
+        store.set_attachment_uploaded(&first, 12, true).unwrap();
+        let second = store.set_staff_photo(her, second, "image/jpeg", &meta(2)).unwrap();
+        assert_eq!(
+            attachment_names(&store),
+            std::slice::from_ref(&second),
+            "the uploaded first photo is not needed any more"
+        );
+        store.set_attachment_uploaded(&second, 5, false).unwrap();
+        let name = store.set_staff_photo(her, third, "image/jpeg", &meta(3)).unwrap();
+        assert_eq!(attachment_names(&store), std::slice::from_ref(&name), "only the newest photo's bytes remain");
+        let pending = store.pending_attachments(10).unwrap();
+        assert_eq!(pending.iter().map(|p| p.sha256.as_str()).collect::<Vec<_>>(), [name.as_str()]);
+        assert_eq!(store.staff_photo().unwrap().unwrap().bytes, third);
+        // Each change still goes to the central in order; the last names the newest.
+        let queued = store.pending(None, 10).unwrap();
+        let named: Vec<String> = queued
+            .iter()
+            .map(|e| {
+                serde_json::from_str::<serde_json::Value>(&e.payload).unwrap()["sha256"].as_str().unwrap().to_owned()
+            })
+            .collect();
+        assert_eq!(named, [first, second, name.clone()]);
+        // The same photo again keeps its bytes.
+        let again = store.set_staff_photo(her, third, "image/jpeg", &meta(4)).unwrap();
+        assert_eq!((again.as_str(), attachment_names(&store)), (name.as_str(), vec![name.clone()]));
+    }
+
+    #[test]
+    fn replacing_the_photo_leaves_other_records_photos_alone() {
+        let mut store = Store::open_in_memory().unwrap();
+        let her = staff(1, "wang.fang").id;
+        let visit_photo =
+            store.add_attachment(b"\xFF\xD8\xFF a radiator", "image/jpeg", Some(("visit", "v-1"))).unwrap();
+        let loose = store.add_attachment(b"\xFF\xD8\xFF loose", "image/jpeg", None).unwrap();
+        store.set_staff_photo(her, b"\xFF\xD8\xFF first", "image/jpeg", &meta(1)).unwrap();
+        let newest = store.set_staff_photo(her, b"\xFF\xD8\xFF second", "image/jpeg", &meta(2)).unwrap();
+        let mut expected = vec![visit_photo, loose, newest];
+        expected.sort();
+        assert_eq!(attachment_names(&store), expected);
     }
 }
