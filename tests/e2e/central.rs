@@ -203,6 +203,67 @@ impl Central {
         created["id"].as_str().expect("the ticket's id").to_owned()
     }
 
+    /// The hotline's report of no heat at `household` (reference
+    /// `external_ref`) taken at `reported_at`, which starts the ticket's
+    /// clock: an earlier time makes a ticket already at risk or breached.
+    /// Returns the central's ticket as it answered.
+    pub async fn reported_ticket_at(
+        &self,
+        household: HouseholdId,
+        external_ref: &str,
+        reported_at: Timestamp,
+    ) -> Value {
+        self.call(
+            "hotline1",
+            reqwest::Method::POST,
+            "/api/v1/tickets",
+            Some(json!({
+                "household_id": household,
+                "category": "no_heat",
+                "description": "家里暖气不热（端到端测试）",
+                "reported_at": reported_at,
+                "external_ref": external_ref,
+            })),
+        )
+        .await
+    }
+
+    /// The central's service policy (`GET /api/v1/sla/policy`).
+    pub async fn policy(&self) -> Value {
+        self.call("admin", reqwest::Method::GET, "/api/v1/sla/policy", None).await
+    }
+
+    /// The station incidents as `viewer` (a team lead) is shown them (`GET /api/v1/incidents`).
+    pub async fn incidents(&self, viewer: &str) -> Value {
+        self.call(viewer, reqwest::Method::GET, "/api/v1/incidents", None).await
+    }
+
+    /// `steward`'s device syncs now and says `queued` records are still
+    /// waiting on it: a push with no mutations, as the sync engine sends
+    /// its queue depth.
+    pub async fn device_reports_queue(&self, steward: &str, queued: u32) {
+        let body = self
+            .call(
+                steward,
+                reqwest::Method::POST,
+                "/api/v1/sync/push",
+                Some(json!({ "mutations": [], "queued": queued })),
+            )
+            .await;
+        assert_eq!(body["outcomes"], json!([]), "an empty push has no outcomes: {body}");
+    }
+
+    /// Records, in the central's own store, that `steward`'s device last
+    /// synced at `at` with `queued` records waiting: the store function the
+    /// push and pull handlers call. The API stamps a sync with the central's
+    /// clock, so a sync in the past (a device gone quiet) is written here.
+    pub async fn device_synced_at(&self, steward: UserId, at: Timestamp, queued: u32) {
+        self.store
+            .write(move |tx| tx.record_sync(steward, None, at.as_millisecond(), Some(queued)))
+            .await
+            .expect("record the device's sync");
+    }
+
     /// The visits the central database holds for `household`, as stored
     /// (read straight from its file: the API has no per-household visit list).
     pub async fn visits(&self, household: HouseholdId) -> Vec<String> {
