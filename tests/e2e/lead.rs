@@ -425,7 +425,7 @@ async fn seed_board(central: &Central, district: DistrictId, taken: &[HouseholdI
     let name = &central.data.stations.iter().find(|s| s.id == station).unwrap().name;
     let first: Timestamp = incident["first_at"].as_str().and_then(|t| t.parse().ok()).unwrap();
     let count = incident["ticket_ids"].as_array().unwrap().len();
-    let incident_text = format!("{name} · {count} 户不热 · 自 {}", shanghai(first));
+    let incident_text = format!("{name} · {count} 张不热工单 · 自 {}", shanghai(first));
 
     // The team's devices (none has synced yet: every steward is listed, never synced).
     let mut stewards: Vec<_> = central

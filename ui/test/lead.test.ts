@@ -120,9 +120,38 @@ describe("dispatch board", () => {
     expect(rows[3]!.querySelector(".countdown-label")?.textContent).toBe("即将超时");
     expect(el.querySelector(".stale-device")?.textContent).toContain("待上传 12");
     expect(el.querySelector(".stale-device")?.textContent).toContain("最后同步 11-26 08:20");
-    expect(el.querySelector(".board-incident")?.textContent).toBe("商中换热站 · 5 户不热 · 自 11-26 08:40");
+    expect(el.querySelector(".board-incident")?.textContent).toBe("商中换热站 · 5 张不热工单 · 自 11-26 08:40");
     expect([...el.querySelectorAll(".board-alerts .chip")].map((c) => c.textContent)).toEqual(["超过 5 分钟未接单 1", "即将超时 1", "已超时 1"]);
     expect(el.querySelector(".board-review")?.textContent).toBe("张三 11-26 08:30 到场未核验：不在楼栋范围内");
+  });
+
+  it("moves a ticket up as soon as its clock turns it at risk, keeping the rows", async () => {
+    const tickets = [leadTicket("t-a", 25 * MIN), leadTicket("t-b", 28 * MIN, { status: "new", assignee: null, assignee_name: null, unaccepted: true, waiting_minutes: 6 })];
+    mockCommands({ lead_board: { ...board(), tickets } });
+    let now = NOW;
+    const screen = createDispatchBoard({ now: () => now, autoTick: false });
+    await screen.reload();
+    const order = () => [...screen.element.querySelectorAll<HTMLElement>(".board-ticket")].map((r) => [r.dataset.id, r.dataset.urgency]);
+    // Escalated first while both are on track.
+    expect(order()).toEqual([
+      ["t-b", "ok"],
+      ["t-a", "ok"],
+    ]);
+    const rowA = screen.element.querySelector<HTMLElement>(".board-ticket[data-id=t-a]");
+    now += 17 * MIN;
+    screen.tick();
+    // t-a has 8 minutes left, t-b still 11: the at-risk one goes first.
+    expect(order()).toEqual([
+      ["t-a", "at_risk"],
+      ["t-b", "ok"],
+    ]);
+    expect(screen.element.querySelector(".board-ticket[data-id=t-a]")).toBe(rowA);
+    now += 3 * MIN;
+    screen.tick();
+    expect(order()).toEqual([
+      ["t-a", "at_risk"],
+      ["t-b", "at_risk"],
+    ]);
   });
 
   it("opens a ticket's candidates with their ETA and flags, and assigns one", async () => {
