@@ -94,13 +94,34 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
   let clocks: { ticket: LeadTicketDto; row: HTMLElement; time: HTMLElement; tone: HTMLElement }[] = [];
 
   function tick(nowMs = now()): void {
+    let toneChanged = false;
     for (const c of clocks) {
       const tone = ticketTone(c.ticket.status, c.ticket.due_at, nowMs, c.ticket.sla_status);
+      toneChanged ||= c.row.dataset.urgency !== undefined && c.row.dataset.urgency !== tone;
       c.row.dataset.urgency = tone;
       // Once the steward is at the door the clock has stopped: no countdown.
       c.time.textContent = tone === "met" ? t("board.met") : formatCountdown(remainingMs(c.ticket.due_at, nowMs));
       c.tone.textContent = t(tone === "ok" ? "sla.on_track" : (`sla.${tone}` as MessageKey));
     }
+    if (toneChanged) reorder(nowMs);
+  }
+
+  /**
+   * Moves the rows into the board's order when a clock has changed a
+   * ticket's urgency, so a ticket that has just turned at risk or breached
+   * rises at once rather than at the next read of the central. The rows are
+   * moved, not rebuilt: an open candidates panel and a typed reason stay.
+   */
+  function reorder(nowMs: number): void {
+    const list = body.querySelector(".board-list");
+    if (!list) return;
+    const rows = new Map(clocks.map((c) => [c.ticket.id, c.row]));
+    const wanted = boardOrder(
+      clocks.map((c) => c.ticket),
+      nowMs,
+    ).flatMap((ticket) => rows.get(ticket.id) ?? []);
+    if (wanted.every((row, i) => list.children[i] === row)) return;
+    list.append(...wanted);
   }
 
   function failure(error: LeadApiError): HTMLElement {
