@@ -23,6 +23,7 @@ mod history;
 mod layout;
 mod names;
 mod org;
+mod positions;
 mod rng;
 
 use std::collections::HashMap;
@@ -40,6 +41,7 @@ use steward_domain::visit::{CompletedVisit, VisitError};
 pub use export::{DemoSummary, HOUSEHOLDS_CSV_HEADER};
 pub use layout::{COUNTY_SEAT, JINAN_DISTRICTS_GEOJSON, SHANGHE_CODE, shanghe_county};
 pub use names::{HAOMEN, SCHOOL_STATION, XINLONG};
+pub use positions::DemoPosition;
 
 /// The smallest and largest sizes the generator accepts, in households.
 pub const MIN_HOUSEHOLDS: usize = 2_000;
@@ -121,6 +123,9 @@ pub struct DemoDataset {
     pub tickets: Vec<DemoTicket>,
     /// Sorted by start time.
     pub visits: Vec<CompletedVisit>,
+    /// Each steward's last known position, near a building of their
+    /// district a few minutes before `as_of`, in district order.
+    pub positions: Vec<DemoPosition>,
 }
 
 /// Generates the demo data set for `cfg`.
@@ -157,6 +162,14 @@ pub fn generate(cfg: &DemoConfig) -> Result<DemoDataset, DemoError> {
         &mut stream(rng::Stream::Tickets),
         &mut stream(rng::Stream::Visits),
     )?;
+    let positions = positions::build(
+        &ground.districts,
+        &ground.boundaries,
+        &ground.communities,
+        &ground.buildings,
+        cfg.as_of,
+        &mut stream(rng::Stream::Positions),
+    );
     Ok(DemoDataset {
         config: *cfg,
         utility: org.utility,
@@ -172,6 +185,7 @@ pub fn generate(cfg: &DemoConfig) -> Result<DemoDataset, DemoError> {
         households: ground.households,
         tickets: history.tickets,
         visits: history.visits,
+        positions,
     })
 }
 

@@ -16,6 +16,7 @@ pub(crate) enum Stream {
     Households = 3,
     Tickets = 4,
     Visits = 5,
+    Positions = 6,
 }
 
 impl DemoRng {

@@ -401,3 +401,29 @@ fn an_earlier_today_has_less_history_and_nothing_after_it() {
     assert!(d.visits.iter().all(|v| v.completed_at() <= as_of));
     assert!(d.tickets.iter().any(|t| t.ticket.status().is_open()));
 }
+
+#[test]
+fn every_steward_was_last_seen_in_their_own_district_minutes_before_now() {
+    let d = data();
+    let index = d.district_index().unwrap();
+    let stewards: Vec<_> = d.staff.iter().filter(|s| s.role == Role::Steward).collect();
+    assert_eq!(d.positions.len(), stewards.len(), "one position per steward");
+    for s in stewards {
+        let p = d.positions.iter().find(|p| p.steward_id == s.id).unwrap_or_else(|| panic!("{} has none", s.username));
+        let district = d.districts.iter().find(|x| x.steward_id == Some(s.id)).unwrap();
+        assert_eq!(index.locate(p.at), Placement::Inside(district.id), "{} at {:?}", s.username, p.at);
+        let age = d.config.as_of.duration_since(p.seen_at);
+        assert!(
+            age >= jiff::SignedDuration::from_mins(1) && age <= jiff::SignedDuration::from_mins(15),
+            "{} seen {age:?} before now",
+            s.username
+        );
+    }
+    // From the seed: the same again, another seed elsewhere.
+    assert_eq!(generate(&DemoConfig::default()).unwrap().positions, d.positions);
+    let other = generate(&DemoConfig { seed: 7, ..DemoConfig::default() }).unwrap();
+    assert_ne!(
+        other.positions.iter().map(|p| p.at).collect::<Vec<_>>(),
+        d.positions.iter().map(|p| p.at).collect::<Vec<_>>()
+    );
+}
