@@ -14,7 +14,7 @@ use crate::error::AppError;
 use crate::import::put_district;
 use crate::json::TicketDto;
 use crate::service::household_change;
-use crate::store::{ChangeRecord, HouseholdImport, HouseholdRow, Store, TicketRow, Tx, millis};
+use crate::store::{ChangeRecord, HouseholdImport, HouseholdRow, SEEDED_POSITION, Store, TicketRow, Tx, millis};
 
 /// Generates the default demo data set and loads it into an empty store.
 /// Every account gets `password`. Returns a summary for the console.
@@ -169,6 +169,11 @@ fn load(
             assignee: Some(v.steward_id()),
             ..change("visit", v.id().to_string(), district, value(v))
         })?;
+    }
+    // Where each steward was last seen, as a device's report would have put
+    // it; their devices' first reports replace it.
+    for p in &data.positions {
+        tx.record_position(p.steward_id, p.at, millis(p.seen_at), SEEDED_POSITION)?;
     }
     tx.audit(at_ms, None, None, "seed.demo", "database", None, None)?;
     Ok(())

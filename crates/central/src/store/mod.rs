@@ -39,7 +39,7 @@ pub use read::{
 pub use reports::{CardCoverageRow, ReportScope, SlaDimension, SlaGroup, SuspensionCoverageRow};
 pub use stamps::StampRow;
 pub use sweeps::{PlannedRow, SweepRow};
-pub use write::{ChangeKeys, ChangeRecord, HouseholdImport};
+pub use write::{ChangeKeys, ChangeRecord, HouseholdImport, SEEDED_POSITION};
 
 /// The migrations, in order; `PRAGMA user_version` counts those applied.
 const MIGRATIONS: &[&str] = &[
