@@ -73,14 +73,14 @@ impl Store {
         Ok(to_u64(n))
     }
 
-    /// Up to `len` bytes of a photo from `offset`.
-    pub fn attachment_piece(&self, sha256: &str, offset: u64, len: usize) -> Result<Vec<u8>> {
-        let piece: Option<Vec<u8>> = self
+    /// Up to `len` bytes of a photo from `offset`, or `None` when the device
+    /// no longer holds it (a card photo replaced while it was going up).
+    pub fn attachment_piece(&self, sha256: &str, offset: u64, len: usize) -> Result<Option<Vec<u8>>> {
+        Ok(self
             .conn
             .prepare_cached("SELECT substr(data, ?2 + 1, ?3) FROM attachments WHERE sha256 = ?1")?
             .query_row(params![sha256, offset as i64, len as i64], |r| r.get(0))
-            .optional()?;
-        piece.ok_or_else(|| StoreError::Invalid(format!("no attachment {sha256}")))
+            .optional()?)
     }
 
     /// The whole photo, if the device holds it.

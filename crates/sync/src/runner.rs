@@ -194,7 +194,8 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
     /// pieces from where the server stopped (asked with `HEAD`, so a piece
     /// cut off is resent from the server's count, not the device's). It
     /// runs after the records, which never wait for it. A photo whose bytes
-    /// the server refuses is left for the steward and blocks no other.
+    /// the server refuses is left for the steward and blocks no other; one
+    /// the device drops while it goes up is let go.
     async fn upload_attachments(&mut self, report: &mut RoundReport) -> Result<(), SyncError> {
         let pending = self.store(|s| s.pending_attachments(1000)).await?;
         for a in pending {
@@ -206,7 +207,11 @@ impl<S: StoreAccess, T: Transport, C: Clock> Syncer<S, T, C> {
             let (mut offset, mut done) = held.await?.unwrap_or((0, false));
             while !done && offset < a.size {
                 let (name, at) = (a.sha256.clone(), offset);
-                let bytes = self.store(move |s| s.attachment_piece(&name, at, ATTACHMENT_PIECE)).await?;
+                let Some(bytes) = self.store(move |s| s.attachment_piece(&name, at, ATTACHMENT_PIECE)).await? else {
+                    // Gone from the device since this round listed it (a card
+                    // photo replaced mid-upload): nothing left to send.
+                    break;
+                };
                 let piece = AttachmentPiece {
                     sha256: a.sha256.clone(),
                     content_type: a.content_type.clone(),

@@ -244,3 +244,126 @@ async fn a_photo_goes_up_in_its_own_lane_resumes_after_a_cut_and_never_holds_up_
     // Nothing more to send.
     assert_eq!(syncer.round().await.unwrap().attachments, 0);
 }
+
+/// A transport that, once the first piece of a photo has gone up, has the
+/// steward replace their card photo on the device: the old photo is gone
+/// from the device while the lane is still sending it.
+struct ReplaceMidUpload {
+    inner: steward_sync::HttpTransport,
+    device: DeviceStore,
+    steward: steward_domain::ids::UserId,
+    newer: Vec<u8>,
+    replaced: std::sync::atomic::AtomicBool,
+}
+
+impl steward_sync::Transport for ReplaceMidUpload {
+    async fn login(&self, c: &steward_sync::Credentials) -> Result<String, steward_sync::TransportError> {
+        self.inner.login(c).await
+    }
+
+    async fn push(
+        &self,
+        token: &str,
+        request: &steward_protocol::PushRequest,
+    ) -> Result<steward_protocol::PushResponse, steward_sync::TransportError> {
+        self.inner.push(token, request).await
+    }
+
+    async fn pull(
+        &self,
+        token: &str,
+        cursor: Option<&str>,
+        limit: u32,
+    ) -> Result<steward_protocol::PullResponse, steward_sync::TransportError> {
+        self.inner.pull(token, cursor, limit).await
+    }
+
+    async fn attachment_offset(
+        &self,
+        token: &str,
+        sha256: &str,
+    ) -> Result<Option<(u64, bool)>, steward_sync::TransportError> {
+        self.inner.attachment_offset(token, sha256).await
+    }
+
+    async fn put_attachment(
+        &self,
+        token: &str,
+        piece: steward_sync::AttachmentPiece,
+    ) -> Result<steward_protocol::AttachmentStatus, steward_sync::TransportError> {
+        let status = self.inner.put_attachment(token, piece).await?;
+        if !self.replaced.swap(true, std::sync::atomic::Ordering::SeqCst) {
+            self.device.lock().unwrap().set_staff_photo(self.steward, &self.newer, "image/jpeg", &meta()).unwrap();
+        }
+        Ok(status)
+    }
+}
+
+fn meta() -> steward_store::MutationMeta {
+    steward_store::MutationMeta {
+        mutation_id: steward_domain::ids::MutationId(uuid::Uuid::now_v7()),
+        device_time: jiff::Timestamp::now(),
+    }
+}
+
+/// A JPEG-shaped photo of `len` bytes.
+fn jpeg(len: usize, seed: u8) -> Vec<u8> {
+    let mut bytes = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01".to_vec();
+    bytes.extend((bytes.len()..len - 2).map(|i| (i as u8).wrapping_mul(17).wrapping_add(seed)));
+    bytes.extend_from_slice(b"\xFF\xD9");
+    bytes
+}
+
+#[tokio::test]
+async fn a_card_photo_replaced_while_it_goes_up_is_let_go_and_the_newer_one_follows() {
+    use std::sync::Arc;
+
+    let dir = tempdir().unwrap();
+    let central = spawn_central(&dir).await;
+    let device = open_device(&dir);
+    let me = steward("steward1");
+    let older = jpeg(steward_sync::runner::ATTACHMENT_PIECE * 2 + 500, 3);
+    let newer = jpeg(1_000, 7);
+    let transport = Arc::new(ReplaceMidUpload {
+        inner: transport(&central.base()),
+        device: device.clone(),
+        steward: me,
+        newer: newer.clone(),
+        replaced: std::sync::atomic::AtomicBool::new(false),
+    });
+    let clock = Arc::new(SkewedClock(jiff::SignedDuration::ZERO));
+    let mut syncer = steward_sync::Syncer::new(device.clone(), transport.clone(), clock, config("steward1"));
+    syncer.round().await.unwrap();
+    let older_name = device.lock().unwrap().set_staff_photo(me, &older, "image/jpeg", &meta()).unwrap();
+
+    // The older photo's first piece goes up, then the steward replaces it:
+    // the round lets the older one go instead of failing on it.
+    let first = syncer.round().await.expect("a round with a photo replaced mid-upload");
+    assert!(transport.replaced.load(std::sync::atomic::Ordering::SeqCst), "the photo was replaced mid-upload");
+    assert_eq!(first.attachments, 0, "the older photo never went up whole");
+    assert_eq!(device.lock().unwrap().attachment(&older_name).unwrap(), None);
+
+    // The next round sends the newer photo, and the central names it.
+    let second = syncer.round().await.unwrap();
+    assert_eq!(second.attachments, 1);
+    assert_eq!(device.lock().unwrap().pending_attachment_count().unwrap(), 0);
+    let token = central.login("steward1").await;
+    let profile: Value = reqwest::Client::new()
+        .get(format!("{}/api/v1/me", central.base()))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(profile["photo"], steward_store::content_name(&newer), "{profile}");
+    let served = reqwest::Client::new()
+        .get(format!("{}/api/v1/staff/{}/photo", central.base(), me))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap();
+    assert!(served.status().is_success(), "{}", served.status());
+    assert_eq!(served.bytes().await.unwrap().as_ref(), newer.as_slice());
+}
