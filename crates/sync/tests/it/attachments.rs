@@ -133,59 +133,6 @@ async fn bad_attachments_get_clear_errors() {
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
-/// A transport whose attachment pieces after the first `pass` are cut off
-/// before they reach the server, noting the offset of every piece sent.
-struct CutPieces {
-    inner: steward_sync::HttpTransport,
-    pass: std::sync::atomic::AtomicUsize,
-    offsets: std::sync::Mutex<Vec<u64>>,
-}
-
-impl steward_sync::Transport for CutPieces {
-    async fn login(&self, c: &steward_sync::Credentials) -> Result<String, steward_sync::TransportError> {
-        self.inner.login(c).await
-    }
-
-    async fn push(
-        &self,
-        token: &str,
-        request: &steward_protocol::PushRequest,
-    ) -> Result<steward_protocol::PushResponse, steward_sync::TransportError> {
-        self.inner.push(token, request).await
-    }
-
-    async fn pull(
-        &self,
-        token: &str,
-        cursor: Option<&str>,
-        limit: u32,
-    ) -> Result<steward_protocol::PullResponse, steward_sync::TransportError> {
-        self.inner.pull(token, cursor, limit).await
-    }
-
-    async fn attachment_offset(
-        &self,
-        token: &str,
-        sha256: &str,
-    ) -> Result<Option<(u64, bool)>, steward_sync::TransportError> {
-        self.inner.attachment_offset(token, sha256).await
-    }
-
-    async fn put_attachment(
-        &self,
-        token: &str,
-        piece: steward_sync::AttachmentPiece,
-    ) -> Result<steward_protocol::AttachmentStatus, steward_sync::TransportError> {
-        self.offsets.lock().unwrap().push(piece.offset);
-        let left = self.pass.load(std::sync::atomic::Ordering::SeqCst);
-        if left == 0 {
-            return Err(steward_sync::TransportError::Network("cut mid-body".into()));
-        }
-        self.pass.store(left - 1, std::sync::atomic::Ordering::SeqCst);
-        self.inner.put_attachment(token, piece).await
-    }
-}
-
 #[tokio::test]
 async fn a_photo_goes_up_in_its_own_lane_resumes_after_a_cut_and_never_holds_up_its_visit() {
     use std::sync::Arc;
@@ -194,10 +141,22 @@ async fn a_photo_goes_up_in_its_own_lane_resumes_after_a_cut_and_never_holds_up_
     let dir = tempdir().unwrap();
     let central = spawn_central(&dir).await;
     let device = open_device(&dir);
-    let transport = Arc::new(CutPieces {
-        inner: transport(&central.base()),
-        pass: AtomicUsize::new(1),
-        offsets: std::sync::Mutex::new(Vec::new()),
+    // Pieces after the first `pass` are cut off before they reach the
+    // server; the offset of every piece sent is noted.
+    let pass = Arc::new(AtomicUsize::new(1));
+    let offsets = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let (left, sent) = (pass.clone(), offsets.clone());
+    let transport = Arc::new(Observed {
+        before_piece: Some(Box::new(move |piece: &steward_sync::AttachmentPiece| {
+            sent.lock().unwrap().push(piece.offset);
+            let passing = left.load(std::sync::atomic::Ordering::SeqCst);
+            if passing == 0 {
+                return Err(steward_sync::TransportError::Network("cut mid-body".into()));
+            }
+            left.store(passing - 1, std::sync::atomic::Ordering::SeqCst);
+            Ok(())
+        })),
+        ..Observed::new(&central.base())
     });
     let clock = Arc::new(SkewedClock(jiff::SignedDuration::ZERO));
     let mut syncer = steward_sync::Syncer::new(device.clone(), transport.clone(), clock, config("steward1"));
@@ -229,10 +188,10 @@ async fn a_photo_goes_up_in_its_own_lane_resumes_after_a_cut_and_never_holds_up_
     assert_eq!(held(&central.base(), &token, &name).await, Some((piece, bytes.len() as u64, false)));
 
     // The next round goes on from the server's count, not from the start.
-    transport.pass.store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
+    pass.store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
     let report = syncer.round().await.unwrap();
     assert_eq!(report.attachments, 1);
-    assert_eq!(*transport.offsets.lock().unwrap(), [0, piece, piece, 2 * piece]);
+    assert_eq!(*offsets.lock().unwrap(), [0, piece, piece, 2 * piece]);
     assert_eq!(device.lock().unwrap().pending_attachment_count().unwrap(), 0);
     let got = reqwest::Client::new()
         .get(format!("{}/api/v1/attachments/{name}", central.base()))
@@ -243,60 +202,6 @@ async fn a_photo_goes_up_in_its_own_lane_resumes_after_a_cut_and_never_holds_up_
     assert_eq!(got.bytes().await.unwrap().as_ref(), bytes.as_slice());
     // Nothing more to send.
     assert_eq!(syncer.round().await.unwrap().attachments, 0);
-}
-
-/// A transport that, once the first piece of a photo has gone up, has the
-/// steward replace their card photo on the device: the old photo is gone
-/// from the device while the lane is still sending it.
-struct ReplaceMidUpload {
-    inner: steward_sync::HttpTransport,
-    device: DeviceStore,
-    steward: steward_domain::ids::UserId,
-    newer: Vec<u8>,
-    replaced: std::sync::atomic::AtomicBool,
-}
-
-impl steward_sync::Transport for ReplaceMidUpload {
-    async fn login(&self, c: &steward_sync::Credentials) -> Result<String, steward_sync::TransportError> {
-        self.inner.login(c).await
-    }
-
-    async fn push(
-        &self,
-        token: &str,
-        request: &steward_protocol::PushRequest,
-    ) -> Result<steward_protocol::PushResponse, steward_sync::TransportError> {
-        self.inner.push(token, request).await
-    }
-
-    async fn pull(
-        &self,
-        token: &str,
-        cursor: Option<&str>,
-        limit: u32,
-    ) -> Result<steward_protocol::PullResponse, steward_sync::TransportError> {
-        self.inner.pull(token, cursor, limit).await
-    }
-
-    async fn attachment_offset(
-        &self,
-        token: &str,
-        sha256: &str,
-    ) -> Result<Option<(u64, bool)>, steward_sync::TransportError> {
-        self.inner.attachment_offset(token, sha256).await
-    }
-
-    async fn put_attachment(
-        &self,
-        token: &str,
-        piece: steward_sync::AttachmentPiece,
-    ) -> Result<steward_protocol::AttachmentStatus, steward_sync::TransportError> {
-        let status = self.inner.put_attachment(token, piece).await?;
-        if !self.replaced.swap(true, std::sync::atomic::Ordering::SeqCst) {
-            self.device.lock().unwrap().set_staff_photo(self.steward, &self.newer, "image/jpeg", &meta()).unwrap();
-        }
-        Ok(status)
-    }
 }
 
 fn meta() -> steward_store::MutationMeta {
@@ -324,12 +229,18 @@ async fn a_card_photo_replaced_while_it_goes_up_is_let_go_and_the_newer_one_foll
     let me = steward("steward1");
     let older = jpeg(steward_sync::runner::ATTACHMENT_PIECE * 2 + 500, 3);
     let newer = jpeg(1_000, 7);
-    let transport = Arc::new(ReplaceMidUpload {
-        inner: transport(&central.base()),
-        device: device.clone(),
-        steward: me,
-        newer: newer.clone(),
-        replaced: std::sync::atomic::AtomicBool::new(false),
+    // Once the first piece of a photo has gone up, the steward replaces
+    // their card photo on the device: the old photo is gone from the device
+    // while the lane is still sending it.
+    let replaced = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (flag, on_device, photo) = (replaced.clone(), device.clone(), newer.clone());
+    let transport = Arc::new(Observed {
+        after_piece: Some(Box::new(move || {
+            if !flag.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                on_device.lock().unwrap().set_staff_photo(me, &photo, "image/jpeg", &meta()).unwrap();
+            }
+        })),
+        ..Observed::new(&central.base())
     });
     let clock = Arc::new(SkewedClock(jiff::SignedDuration::ZERO));
     let mut syncer = steward_sync::Syncer::new(device.clone(), transport.clone(), clock, config("steward1"));
@@ -339,7 +250,7 @@ async fn a_card_photo_replaced_while_it_goes_up_is_let_go_and_the_newer_one_foll
     // The older photo's first piece goes up, then the steward replaces it:
     // the round lets the older one go instead of failing on it.
     let first = syncer.round().await.expect("a round with a photo replaced mid-upload");
-    assert!(transport.replaced.load(std::sync::atomic::Ordering::SeqCst), "the photo was replaced mid-upload");
+    assert!(replaced.load(std::sync::atomic::Ordering::SeqCst), "the photo was replaced mid-upload");
     assert_eq!(first.attachments, 0, "the older photo never went up whole");
     assert_eq!(device.lock().unwrap().attachment(&older_name).unwrap(), None);
 

@@ -5,68 +5,52 @@
 use std::sync::{Arc, Mutex};
 
 use jiff::SignedDuration;
-use steward_protocol::{ErrorBody, MutationOutcome, PullResponse, PushRequest, PushResponse};
+use steward_protocol::{ErrorBody, MutationOutcome, PushRequest, PushResponse};
 use steward_store::PendingCounts;
-use steward_sync::{AttachmentPiece, BatchLimits, Credentials, HttpTransport, Syncer, Transport, TransportError};
+use steward_sync::{BatchLimits, Syncer, TransportError};
 use tempfile::tempdir;
 
 use crate::support::*;
 
-/// The real transport, noting the mutation ids of every push in the order
-/// sent, whether another push was on the wire when one started, and turning
-/// the answer for `fail` (the first time only) into a server fault.
-struct Watching {
-    inner: HttpTransport,
+/// What the pipeline test watches on the wire: the mutation ids of every
+/// push in the order sent, how many pushes are on the wire, whether two
+/// ever were at once, and the one mutation whose answer (the first time
+/// only) becomes a server fault.
+#[derive(Default)]
+struct Wire {
     pushes: Mutex<Vec<Vec<String>>>,
     on_wire: Mutex<usize>,
     overlapped: Mutex<bool>,
     fail: Mutex<Option<String>>,
 }
 
-impl Transport for Watching {
-    async fn login(&self, credentials: &Credentials) -> Result<String, TransportError> {
-        self.inner.login(credentials).await
-    }
-
-    async fn push(&self, token: &str, request: &PushRequest) -> Result<PushResponse, TransportError> {
-        let ids: Vec<String> = request.mutations.iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect();
-        self.pushes.lock().unwrap().push(ids);
-        {
-            let mut n = self.on_wire.lock().unwrap();
+/// The real transport to `base`, reporting to `wire`.
+fn watching(base: &str, wire: &Arc<Wire>) -> Observed {
+    let (sent, answered) = (wire.clone(), wire.clone());
+    Observed {
+        before_push: Some(Box::new(move |request: &PushRequest| {
+            let ids: Vec<String> = request.mutations.iter().map(|m| m["id"].as_str().unwrap().to_owned()).collect();
+            sent.pushes.lock().unwrap().push(ids);
+            let mut n = sent.on_wire.lock().unwrap();
             *n += 1;
             if *n > 1 {
-                *self.overlapped.lock().unwrap() = true;
+                *sent.overlapped.lock().unwrap() = true;
             }
-        }
-        let mut answer = self.inner.push(token, request).await;
-        *self.on_wire.lock().unwrap() -= 1;
-        if let Ok(res) = &mut answer {
-            let fail = self.fail.lock().unwrap().clone();
-            for o in &mut res.outcomes {
-                if fail.as_deref().is_some_and(|f| o.id.is_some_and(|id| id.to_string() == f)) {
-                    // Applied by the server, but the device hears a fault.
-                    *o = MutationOutcome::rejected(o.id, ErrorBody::new("internal", "a fault"));
-                    *self.fail.lock().unwrap() = None;
+        })),
+        after_push: Some(Box::new(move |answer: &mut Result<PushResponse, TransportError>| {
+            *answered.on_wire.lock().unwrap() -= 1;
+            if let Ok(res) = answer {
+                let fail = answered.fail.lock().unwrap().clone();
+                for o in &mut res.outcomes {
+                    if fail.as_deref().is_some_and(|f| o.id.is_some_and(|id| id.to_string() == f)) {
+                        // Applied by the server, but the device hears a fault.
+                        *o = MutationOutcome::rejected(o.id, ErrorBody::new("internal", "a fault"));
+                        *answered.fail.lock().unwrap() = None;
+                    }
                 }
             }
-        }
-        answer
-    }
-
-    async fn pull(&self, token: &str, cursor: Option<&str>, limit: u32) -> Result<PullResponse, TransportError> {
-        self.inner.pull(token, cursor, limit).await
-    }
-
-    async fn attachment_offset(&self, token: &str, sha256: &str) -> Result<Option<(u64, bool)>, TransportError> {
-        self.inner.attachment_offset(token, sha256).await
-    }
-
-    async fn put_attachment(
-        &self,
-        token: &str,
-        piece: AttachmentPiece,
-    ) -> Result<steward_protocol::AttachmentStatus, TransportError> {
-        self.inner.put_attachment(token, piece).await
+        })),
+        ..Observed::new(base)
     }
 }
 
@@ -77,13 +61,8 @@ async fn batches_go_one_after_another_in_order_and_a_retried_one_goes_first() {
     let device = open_device(&dir);
     let mut config = config("steward1");
     config.batch = BatchLimits { max_mutations: 3, max_bytes: 1 << 20 };
-    let transport = Arc::new(Watching {
-        inner: transport(&central.base()),
-        pushes: Mutex::new(Vec::new()),
-        on_wire: Mutex::new(0),
-        overlapped: Mutex::new(false),
-        fail: Mutex::new(None),
-    });
+    let wire = Arc::new(Wire::default());
+    let transport = Arc::new(watching(&central.base(), &wire));
     let clock = Arc::new(SkewedClock(SignedDuration::ZERO));
     let mut syncer = Syncer::new(device.clone(), transport.clone(), clock, config);
     syncer.round().await.unwrap();
@@ -97,13 +76,13 @@ async fn batches_go_one_after_another_in_order_and_a_retried_one_goes_first() {
         device.lock().unwrap().pending(None, 100).unwrap().iter().map(|e| e.mutation_id.to_string()).collect();
     assert_eq!(queued.len(), 11);
     // The answer for the 5th (in the second batch) says "try again".
-    *transport.fail.lock().unwrap() = Some(queued[4].clone());
-    transport.pushes.lock().unwrap().clear();
+    *wire.fail.lock().unwrap() = Some(queued[4].clone());
+    wire.pushes.lock().unwrap().clear();
 
     let report = syncer.round().await.unwrap();
 
-    let pushes = transport.pushes.lock().unwrap().clone();
-    assert!(!*transport.overlapped.lock().unwrap(), "two pushes were on the wire at once: {pushes:?}");
+    let pushes = wire.pushes.lock().unwrap().clone();
+    assert!(!*wire.overlapped.lock().unwrap(), "two pushes were on the wire at once: {pushes:?}");
     // 1-3, 4-6 (5 to go again), then 5 first, then the rest in order.
     let want: Vec<Vec<String>> = [&[0, 1, 2][..], &[3, 4, 5], &[4, 6, 7], &[8, 9, 10]]
         .iter()

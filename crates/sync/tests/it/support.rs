@@ -206,13 +206,32 @@ pub fn syncer(
     Syncer::new(store.clone(), Arc::new(transport(&proxy.base())), Arc::new(SkewedClock(skew)), config(username))
 }
 
-/// A transport that notes the kinds of every push it carries.
-pub struct Recording {
+type PushHook = Box<dyn Fn(&steward_protocol::PushRequest) + Send + Sync>;
+type AnswerHook = Box<dyn Fn(&mut Result<steward_protocol::PushResponse, steward_sync::TransportError>) + Send + Sync>;
+type PieceHook = Box<dyn Fn(&steward_sync::AttachmentPiece) -> Result<(), steward_sync::TransportError> + Send + Sync>;
+
+/// The real HTTP transport with a test's hooks on the calls it watches:
+/// `before_push` sees each push as it goes and `after_push` its answer (and
+/// may change it); `before_piece` sees each attachment piece before it goes
+/// (an error there stands for a piece that never arrived) and `after_piece`
+/// runs once the server has taken one. Any state a test reads lives in what
+/// its hooks capture.
+pub struct Observed {
     pub inner: HttpTransport,
-    pub pushes: Arc<Mutex<Vec<Vec<String>>>>,
+    pub before_push: Option<PushHook>,
+    pub after_push: Option<AnswerHook>,
+    pub before_piece: Option<PieceHook>,
+    pub after_piece: Option<Box<dyn Fn() + Send + Sync>>,
 }
 
-impl steward_sync::Transport for Recording {
+impl Observed {
+    /// The transport to `base` with no hooks yet.
+    pub fn new(base: &str) -> Self {
+        Observed { inner: transport(base), before_push: None, after_push: None, before_piece: None, after_piece: None }
+    }
+}
+
+impl steward_sync::Transport for Observed {
     async fn login(&self, credentials: &Credentials) -> Result<String, steward_sync::TransportError> {
         self.inner.login(credentials).await
     }
@@ -222,9 +241,14 @@ impl steward_sync::Transport for Recording {
         token: &str,
         request: &steward_protocol::PushRequest,
     ) -> Result<steward_protocol::PushResponse, steward_sync::TransportError> {
-        let kinds = request.mutations.iter().map(|m| m["kind"].as_str().unwrap_or_default().to_owned()).collect();
-        self.pushes.lock().unwrap().push(kinds);
-        self.inner.push(token, request).await
+        if let Some(hook) = &self.before_push {
+            hook(request);
+        }
+        let mut answer = self.inner.push(token, request).await;
+        if let Some(hook) = &self.after_push {
+            hook(&mut answer);
+        }
+        answer
     }
 
     async fn pull(
@@ -235,6 +259,7 @@ impl steward_sync::Transport for Recording {
     ) -> Result<steward_protocol::PullResponse, steward_sync::TransportError> {
         self.inner.pull(token, cursor, limit).await
     }
+
     async fn attachment_offset(
         &self,
         token: &str,
@@ -248,7 +273,14 @@ impl steward_sync::Transport for Recording {
         token: &str,
         piece: steward_sync::AttachmentPiece,
     ) -> Result<steward_protocol::AttachmentStatus, steward_sync::TransportError> {
-        self.inner.put_attachment(token, piece).await
+        if let Some(hook) = &self.before_piece {
+            hook(&piece)?;
+        }
+        let status = self.inner.put_attachment(token, piece).await?;
+        if let Some(hook) = &self.after_piece {
+            hook();
+        }
+        Ok(status)
     }
 }
 

@@ -36,7 +36,15 @@ async fn a_ticket_action_goes_before_the_visits_queued_ahead_of_it() {
     let households = households_of("steward1", 4);
     let id: TicketId = central.dispatched_ticket(&households[0], "steward1").await.parse().unwrap();
     let pushes = Arc::new(Mutex::new(Vec::new()));
-    let transport = Recording { inner: transport(&proxy.base()), pushes: pushes.clone() };
+    let seen = pushes.clone();
+    let transport = Observed {
+        before_push: Some(Box::new(move |request| {
+            let kinds: Vec<String> =
+                request.mutations.iter().map(|m| m["kind"].as_str().unwrap_or_default().to_owned()).collect();
+            seen.lock().unwrap().push(kinds);
+        })),
+        ..Observed::new(&proxy.base())
+    };
     let mut config = config("steward1");
     config.batch = BatchLimits { max_mutations: 1, max_bytes: 1 << 20 };
     let mut syncer =
