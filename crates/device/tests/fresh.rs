@@ -6,8 +6,9 @@
 
 mod common;
 
+use common::{GUARD, eventually, login};
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -16,9 +17,6 @@ use steward_domain::ids::DeviceId;
 
 const PASSWORD: &str = "heat-test-fresh";
 const NEW_PASSWORD: &str = "wang-fang-2026";
-
-/// A failure guard only: every wait below ends on a condition.
-const GUARD: Duration = Duration::from_secs(60);
 
 /// A tiny JPEG as a canvas's `toDataURL` gives it (signature and body).
 const JPEG: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01 the steward's face \xFF\xD9";
@@ -35,31 +33,6 @@ async fn wait_for(device: &Device, what: &str, done: impl FnMut(&SyncStatus) -> 
         Ok(Err(_)) => panic!("the sync stopped while waiting for {what}"),
         Err(_) => panic!("no sync status with {what} within {GUARD:?}: {:?}", device.sync_status()),
     }
-}
-
-/// Polls `check` until it gives a value, failing after [`GUARD`].
-async fn eventually<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut check: impl FnMut() -> F) -> T {
-    let deadline = tokio::time::Instant::now() + GUARD;
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no {what} within {GUARD:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn login(client: &reqwest::Client, base: &str, user: &str, password: &str) -> String {
-    let body: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": user, "password": password}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"].as_str().unwrap_or_else(|| panic!("login of {user}: {body}")).to_owned()
 }
 
 fn new_id(n: u8) -> DeviceId {

@@ -4,9 +4,10 @@
 
 mod common;
 
+use common::{eventually, login};
+
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
@@ -14,9 +15,6 @@ use steward_device::{Device, Stamp};
 use steward_domain::ids::DeviceId;
 
 const PASSWORD: &str = "heat-test-photo";
-
-/// A failure guard only: every wait below ends on a condition.
-const GUARD: Duration = Duration::from_secs(60);
 
 /// Three small JPEGs as a canvas's `toDataURL` gives them.
 const FIRST: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01 first face \xFF\xD9";
@@ -26,31 +24,6 @@ const THIRD: &[u8] = b"\xFF\xD8\xFF\xE0\x00\x10JFIF\x00\x01\x01 third face \xFF\
 fn data_url(bytes: &[u8]) -> String {
     use base64::Engine;
     format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
-}
-
-/// Polls `check` until it gives a value, failing after [`GUARD`].
-async fn eventually<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut check: impl FnMut() -> F) -> T {
-    let deadline = tokio::time::Instant::now() + GUARD;
-    loop {
-        if let Some(v) = check().await {
-            return v;
-        }
-        assert!(tokio::time::Instant::now() < deadline, "no {what} within {GUARD:?}");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-}
-
-async fn login(client: &reqwest::Client, base: &str, user: &str) -> String {
-    let body: Value = client
-        .post(format!("{base}/api/v1/auth/login"))
-        .json(&json!({"username": user, "password": PASSWORD}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    body["token"].as_str().unwrap_or_else(|| panic!("login of {user}: {body}")).to_owned()
 }
 
 /// Waits until the central names `bytes` as the steward's photo and serves
@@ -101,7 +74,8 @@ async fn a_photo_replaced_twice_leaves_only_the_newest_on_the_device_and_at_the_
     steward_device::sign_in(&device, &base, "steward1", PASSWORD, DeviceId::new_v7(Timestamp::UNIX_EPOCH, [8; 10]))
         .await
         .unwrap();
-    let (hers, lead) = (login(&client, &base, "steward1").await, login(&client, &base, "lead1").await);
+    let (hers, lead) =
+        (login(&client, &base, "steward1", PASSWORD).await, login(&client, &base, "lead1", PASSWORD).await);
 
     // The first photo goes up whole before it is replaced.
     device.set_card_photo(&data_url(FIRST), Stamp::now()).unwrap();

@@ -48,3 +48,34 @@ pub async fn start_central_with_store(
     }));
     (central_db, kept, base, stop)
 }
+
+/// A failure guard for [`eventually`]: every wait ends on its condition.
+pub const GUARD: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Polls `check` until it gives a value, failing after [`GUARD`].
+#[allow(dead_code)]
+pub async fn eventually<T, F: std::future::Future<Output = Option<T>>>(what: &str, mut check: impl FnMut() -> F) -> T {
+    let deadline = tokio::time::Instant::now() + GUARD;
+    loop {
+        if let Some(v) = check().await {
+            return v;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "no {what} within {GUARD:?}");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Signs `user` in at the central and returns the bearer token.
+#[allow(dead_code)]
+pub async fn login(client: &reqwest::Client, base: &str, user: &str, password: &str) -> String {
+    let body: serde_json::Value = client
+        .post(format!("{base}/api/v1/auth/login"))
+        .json(&serde_json::json!({"username": user, "password": password}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    body["token"].as_str().unwrap_or_else(|| panic!("login of {user}: {body}")).to_owned()
+}
