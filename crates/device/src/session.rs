@@ -335,7 +335,8 @@ impl Device {
     }
 
     /// Brings the card's photo the steward set elsewhere, when this device
-    /// has none of its own yet.
+    /// has none of its own yet (checked again as it is stored: one taken
+    /// while this was on its way wins).
     async fn take_photo_from_central(&self, me: &CentralMe, base: &str, token: &str) {
         let Some(sha) = me.photo.as_deref() else { return };
         if self.store().staff_photo().ok().flatten().is_some() {

@@ -76,13 +76,22 @@ impl Store {
 
     /// Keeps a photo the central already holds whole (a fresh device of a
     /// steward who set one elsewhere) and names it the steward's photo; the
-    /// central is not told again.
-    pub fn keep_staff_photo(&mut self, staff: UserId, bytes: &[u8], content_type: &str) -> Result<String> {
+    /// central is not told again. A device that has a photo of its own by
+    /// then (the steward took one while this one was on its way) keeps its
+    /// own, and nothing is written: `None`. Returns the name when kept.
+    pub fn keep_staff_photo(&mut self, staff: UserId, bytes: &[u8], content_type: &str) -> Result<Option<String>> {
         let tx = self.write_tx()?;
+        let own: Option<String> = tx
+            .prepare_cached("SELECT value FROM meta WHERE key = ?1")?
+            .query_row([PHOTO_KEY], |r| r.get(0))
+            .optional()?;
+        if own.is_some_and(|name| !name.is_empty()) {
+            return Ok(None);
+        }
         let name = hold_photo(&tx, staff, bytes, content_type, true)?;
         tx.commit()?;
         self.committed();
-        Ok(name)
+        Ok(Some(name))
     }
 
     /// The steward's photo, if one is set and its bytes are on the device.
@@ -196,12 +205,23 @@ mod tests {
         let other = b"\x89PNG\r\n\x1a\n another";
         assert!(store.set_staff_photo(her, other, "image/png", &meta).is_err());
         assert_eq!(store.staff_photo().unwrap().unwrap().sha256, name);
-        // A photo taken from the central is not uploaded again, and the one
-        // it replaces leaves the device.
-        let kept = store.keep_staff_photo(her, other, "image/png").unwrap();
-        assert_eq!(store.staff_photo().unwrap().unwrap().sha256, kept);
-        assert_eq!(store.pending_attachments(10).unwrap(), []);
-        assert!(!store.has_attachment(&name).unwrap());
+        // The central's photo arriving late does not replace the device's own.
+        assert_eq!(store.keep_staff_photo(her, other, "image/png").unwrap(), None);
+        assert_eq!(store.staff_photo().unwrap().unwrap().sha256, name);
+        assert!(!store.has_attachment(&content_name(other)).unwrap());
+        assert_eq!(store.pending_attachments(10).unwrap().len(), 1, "the device's own photo still goes up");
+    }
+
+    #[test]
+    fn a_photo_from_the_central_is_kept_on_a_device_without_one_and_not_sent_back() {
+        let mut store = Store::open_in_memory().unwrap();
+        let her = staff(1, "wang.fang").id;
+        let bytes = b"\x89PNG\r\n\x1a\n from the central";
+        let kept = store.keep_staff_photo(her, bytes, "image/png").unwrap();
+        assert_eq!(kept, Some(content_name(bytes)));
+        assert_eq!(store.staff_photo().unwrap().unwrap().bytes, bytes);
+        assert_eq!(store.pending_attachments(10).unwrap(), [], "the central holds it already");
+        assert_eq!(store.pending(None, 10).unwrap(), [], "the central is not told again");
     }
 
     fn meta(n: u8) -> MutationMeta {
