@@ -109,8 +109,9 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
   /**
    * Moves the rows into the board's order when a clock has changed a
    * ticket's urgency, so a ticket that has just turned at risk or breached
-   * rises at once rather than at the next read of the central. The rows are
-   * moved, not rebuilt: an open candidates panel and a typed reason stay.
+   * rises at once rather than at the next read of the central. Only rows out
+   * of place move, and they are moved, not rebuilt: an open candidates panel
+   * and a typed reason stay, and the field being typed in keeps the keyboard.
    */
   function reorder(nowMs: number): void {
     const list = body.querySelector(".board-list");
@@ -120,8 +121,17 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
       clocks.map((c) => c.ticket),
       nowMs,
     ).flatMap((ticket) => rows.get(ticket.id) ?? []);
-    if (wanted.every((row, i) => list.children[i] === row)) return;
-    list.append(...wanted);
+    const active = document.activeElement;
+    const typing = active instanceof HTMLInputElement && list.contains(active) ? active : null;
+    const caret = typing ? [typing.selectionStart, typing.selectionEnd] : null;
+    wanted.forEach((row, i) => {
+      const here = list.children[i];
+      if (here !== row) list.insertBefore(row, here ?? null);
+    });
+    if (typing && document.activeElement !== typing) {
+      typing.focus();
+      if (caret) typing.setSelectionRange(caret[0], caret[1]);
+    }
   }
 
   function failure(error: LeadApiError): HTMLElement {

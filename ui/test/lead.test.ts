@@ -154,6 +154,29 @@ describe("dispatch board", () => {
     ]);
   });
 
+  it("keeps the keyboard in a reason being typed when the row moves up", async () => {
+    const tickets = [leadTicket("t-a", 25 * MIN), leadTicket("t-b", 28 * MIN, { status: "new", assignee: null, assignee_name: null, unaccepted: true, waiting_minutes: 6 })];
+    mockCommands({ lead_board: { ...board(), tickets }, lead_candidates: { ...CANDIDATES, ticket_id: "t-a" } });
+    let now = NOW;
+    const screen = createDispatchBoard({ now: () => now, autoTick: false });
+    document.body.append(screen.element);
+    try {
+      await screen.reload();
+      await screen.openCandidates("t-a");
+      const reason = screen.element.querySelector<HTMLInputElement>("[data-testid=reassign-reason]")!;
+      reason.focus();
+      reason.value = "在另一户";
+      reason.setSelectionRange(2, 2);
+      now += 17 * MIN;
+      screen.tick();
+      expect([...screen.element.querySelectorAll<HTMLElement>(".board-ticket")].map((r) => r.dataset.id)).toEqual(["t-a", "t-b"]);
+      expect(document.activeElement).toBe(reason);
+      expect([reason.value, reason.selectionStart]).toEqual(["在另一户", 2]);
+    } finally {
+      screen.element.remove();
+    }
+  });
+
   it("opens a ticket's candidates with their ETA and flags, and assigns one", async () => {
     let assigned: unknown = null;
     const calls = mockCommands({
