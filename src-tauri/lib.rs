@@ -10,7 +10,7 @@ mod lead_commands;
 #[cfg(mobile)]
 mod mobile;
 pub mod smoke;
-mod webview;
+pub mod webview;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -67,10 +67,12 @@ impl SmokeMode {
     }
 }
 
-/// Whether this process has a GL driver mapped, by its memory map.
+/// Whether this process has a GL driver mapped, by its memory map: Mesa's
+/// EGL or GLX vendor library, a DRI driver, gallium or libLLVM.
 fn gl_driver_in_this_process() -> bool {
+    const DRIVER: [&str; 5] = ["libEGL_mesa", "libGLX_mesa", "_dri.so", "libgallium", "libLLVM"];
     std::fs::read_to_string("/proc/self/maps")
-        .is_ok_and(|maps| maps.lines().any(|line| line.contains("libEGL_mesa") || line.contains("_dri.so")))
+        .is_ok_and(|maps| maps.lines().any(|line| DRIVER.iter().any(|lib| line.contains(lib))))
 }
 
 /// What the UI saw once its first screen had rendered (`ui/src/smoke.ts`).

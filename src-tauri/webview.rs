@@ -12,6 +12,14 @@
 //! for minutes in the non-composited mode. The end-to-end run therefore
 //! renders composited; `tests/app_smoke.rs` starts the app as users do.
 
+/// Whether the app runs under WebDriver automation (tauri-driver sets
+/// `TAURI_WEBVIEW_AUTOMATION=true`): the webview then composites with GL,
+/// which WebKitWebDriver's screenshots need, so `main.rs` leaves GTK's GL
+/// and the app's EGL alone and [`tune`] leaves acceleration on.
+pub fn under_automation() -> bool {
+    std::env::var_os("TAURI_WEBVIEW_AUTOMATION").is_some_and(|v| v == "true")
+}
+
 /// Applies the settings to the main window's webview. A failure only costs
 /// memory, so it is logged, never fatal.
 pub fn tune(app: &tauri::App) {
@@ -27,7 +35,7 @@ pub fn tune(app: &tauri::App) {
                 CacheModel, HardwareAccelerationPolicy, SettingsExt as _, WebContextExt as _, WebViewExt,
             };
             let view = webview.inner();
-            let automated = std::env::var_os("TAURI_WEBVIEW_AUTOMATION").is_some_and(|v| v == "true");
+            let automated = under_automation();
             if let Some(settings) = WebViewExt::settings(&view)
                 && !automated
             {
