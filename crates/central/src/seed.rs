@@ -171,9 +171,11 @@ fn load(
         })?;
     }
     // Where each steward was last seen, as a device's report would have put
-    // it; their devices' first reports replace it.
+    // it; their devices' first reports replace it. Never later than the
+    // seeding itself: a demo whose "now" is ahead of this machine's clock
+    // would otherwise place stewards in the future, fresh for ever.
     for p in &data.positions {
-        tx.record_position(p.steward_id, p.at, millis(p.seen_at), SEEDED_POSITION)?;
+        tx.record_position(p.steward_id, p.at, millis(p.seen_at).min(at_ms), SEEDED_POSITION)?;
     }
     tx.audit(at_ms, None, None, "seed.demo", "database", None, None)?;
     Ok(())

@@ -27,7 +27,7 @@ pub struct DemoPosition {
 /// at its door or in its yard, with a phone's GPS error.
 const NEAR_BUILDING_M: f64 = 30.0;
 
-/// The oldest a demo position is, and the newest, in seconds before `as_of`.
+/// The newest a demo position is, and the oldest, in seconds before `as_of`.
 const AGE_S: (u32, u32) = (2 * 60, 12 * 60);
 
 /// One position for the steward of each district (the first district of a

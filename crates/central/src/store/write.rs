@@ -407,13 +407,15 @@ impl Tx<'_> {
 
     /// Records where a steward's device reported being, unless a newer
     /// position is already known. A position the demo seed placed
-    /// ([`SEEDED_POSITION`]) gives way to any other report, whatever its time.
+    /// ([`SEEDED_POSITION`]) gives way to any other report, whatever its
+    /// time, and never replaces one.
     pub fn record_position(&self, steward: UserId, at: LonLat, at_ms: i64, source: &str) -> Result<()> {
         self.0
             .prepare_cached(
                 "INSERT INTO steward_positions (steward_id, lon, lat, at_ms, source) VALUES (?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (steward_id) DO UPDATE SET lon = ?2, lat = ?3, at_ms = ?4, source = ?5
-                 WHERE excluded.at_ms >= steward_positions.at_ms
+                 WHERE (excluded.at_ms >= steward_positions.at_ms
+                        AND NOT (excluded.source = ?6 AND steward_positions.source <> ?6))
                     OR (steward_positions.source = ?6 AND excluded.source <> ?6)",
             )?
             .execute(params![steward.to_string(), at.lon, at.lat, at_ms, source, SEEDED_POSITION])?;

@@ -111,4 +111,16 @@ async fn every_demo_steward_has_a_last_known_position_in_their_district_until_th
         LonLat::new(row["position"]["lon"].as_f64().unwrap(), row["position"]["lat"].as_f64().unwrap()).unwrap();
     assert!(haversine_m(reported, building.location) < 0.01, "{row}");
     assert_eq!(row["position"]["at"], serde_json::json!(completed), "{row}");
+
+    // A seeded position never replaces a reported one, even a newer seed.
+    let newer = steward_central::store::millis(as_of + jiff::SignedDuration::from_hours(1));
+    let elsewhere = LonLat::new(117.0, 37.0).unwrap();
+    let id = steward1.id;
+    app.store
+        .write(move |tx| tx.record_position(id, elsewhere, newer, steward_central::store::SEEDED_POSITION))
+        .await
+        .unwrap();
+    let (_, list) = app.get(Some(&admin), "/api/v1/stewards/positions").await;
+    let row = list.as_array().unwrap().iter().find(|r| r["steward_id"] == serde_json::json!(steward1.id)).unwrap();
+    assert_eq!(row["position"]["at"], serde_json::json!(completed), "the device's report stays: {row}");
 }
