@@ -123,7 +123,7 @@ export function createDispatchBoard(options: BoardOptions = {}): DispatchBoard {
     ).flatMap((ticket) => rows.get(ticket.id) ?? []);
     const active = document.activeElement;
     const typing = active instanceof HTMLInputElement && list.contains(active) ? active : null;
-    const caret = typing ? [typing.selectionStart, typing.selectionEnd] : null;
+    const caret: [number | null, number | null] | null = typing ? [typing.selectionStart, typing.selectionEnd] : null;
     wanted.forEach((row, i) => {
       const here = list.children[i];
       if (here !== row) list.insertBefore(row, here ?? null);
