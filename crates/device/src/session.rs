@@ -152,14 +152,8 @@ impl Device {
 /// Keeps the central's response-time policy (`GET /api/v1/sla/policy`) on
 /// the device, for the clock and the check-in fence offline. A policy that
 /// cannot be fetched or read leaves the one the device has.
-async fn fetch_policy(device: &Device, base: &str, token: &str) {
-    let Ok(client) = reqwest::Client::builder().timeout(crate::sync::REQUEST_TIMEOUT).build() else { return };
-    let url = format!("{}/api/v1/sla/policy", base.trim_end_matches('/'));
-    let Ok(response) = client.get(url).bearer_auth(token).send().await else { return };
-    if !response.status().is_success() {
-        return;
-    }
-    let Ok(policy) = response.json::<steward_domain::sla::SlaPolicy>().await else { return };
+async fn fetch_policy(device: &Device, http: &HttpTransport, token: &str) {
+    let Ok(policy) = http.get_json::<steward_domain::sla::SlaPolicy>(token, "/api/v1/sla/policy").await else { return };
     if let Ok(json) = serde_json::to_string(&policy) {
         let _ = device.store().set_meta(crate::tickets::SLA_POLICY_KEY, &json);
     }
@@ -258,46 +252,33 @@ impl CentralMe {
     }
 }
 
-fn http_client() -> Result<reqwest::Client, InputError> {
-    reqwest::Client::builder()
-        .timeout(crate::sync::REQUEST_TIMEOUT)
-        .build()
-        .map_err(|e| InputError::SignIn { code: "central", message: e.to_string() })
+/// The card's organisation names as the device's settings.
+fn card_settings(org: &CardOrg) -> [(&'static str, &str); 3] {
+    [
+        (card_keys::TEAM_NAME, org.team.trim()),
+        (card_keys::CENTRE_NAME, org.centre.trim()),
+        (card_keys::UTILITY_NAME, org.utility.trim()),
+    ]
 }
 
-/// The signed-in user's profile at the central `base`. A refused token is
+/// The signed-in user's profile at the central. A refused token is
 /// `unauthorized`, no answer `central_unreachable`, anything else `central`,
 /// each with the reason.
-pub async fn fetch_me(base: &str, token: &str) -> Result<CentralMe, InputError> {
-    let url = format!("{}/api/v1/me", base.trim_end_matches('/'));
-    let response = http_client()?
-        .get(url)
-        .bearer_auth(token)
-        .send()
-        .await
-        .map_err(|e| InputError::SignIn { code: "central_unreachable", message: e.to_string() })?;
-    let status = response.status();
-    if !status.is_success() {
-        let body = response.json::<ErrorBody>().await.ok();
-        let message = body.map_or_else(|| format!("the central answered {status}"), |b| b.message);
-        let code = if status == reqwest::StatusCode::UNAUTHORIZED { "unauthorized" } else { "central" };
-        return Err(InputError::SignIn { code, message });
-    }
-    response
-        .json::<CentralMe>()
-        .await
-        .map_err(|e| InputError::SignIn { code: "central", message: format!("the profile did not read: {e}") })
+pub async fn fetch_me(http: &HttpTransport, token: &str) -> Result<CentralMe, InputError> {
+    http.get_json(token, "/api/v1/me").await.map_err(|e| match e {
+        TransportError::Unauthorized(b) => InputError::SignIn { code: "unauthorized", message: b.message },
+        TransportError::Network(m) | TransportError::Tls(m) => {
+            InputError::SignIn { code: "central_unreachable", message: m }
+        }
+        TransportError::Server { body, .. } => InputError::SignIn { code: "central", message: body.message },
+        other => InputError::SignIn { code: "central", message: format!("the profile did not read: {other}") },
+    })
 }
 
 /// The photo the central holds under `sha256`, when it is whole there and
 /// its bytes are an image with that name.
-async fn fetch_photo(base: &str, token: &str, sha256: &str) -> Option<(Vec<u8>, &'static str)> {
-    let url = format!("{}/api/v1/attachments/{sha256}", base.trim_end_matches('/'));
-    let response = http_client().ok()?.get(url).bearer_auth(token).send().await.ok()?;
-    if !response.status().is_success() {
-        return None;
-    }
-    let bytes = response.bytes().await.ok()?.to_vec();
+async fn fetch_photo(http: &HttpTransport, token: &str, sha256: &str) -> Option<(Vec<u8>, &'static str)> {
+    let bytes = http.get_bytes(token, &format!("/api/v1/attachments/{sha256}")).await.ok()?;
     let kind = steward_domain::photo::image_kind(&bytes)?;
     (steward_store::content_name(&bytes) == sha256).then_some((bytes, kind))
 }
@@ -310,12 +291,8 @@ impl Device {
     pub fn adopt_profile(&self, me: &CentralMe, device_id: DeviceId) -> Result<(), InputError> {
         let org = me.card_org();
         let device_id = device_id.to_string();
-        let settings = [
-            (meta_keys::DEVICE_ID, device_id.as_str()),
-            (card_keys::TEAM_NAME, org.team.trim()),
-            (card_keys::CENTRE_NAME, org.centre.trim()),
-            (card_keys::UTILITY_NAME, org.utility.trim()),
-        ];
+        let mut settings = vec![(meta_keys::DEVICE_ID, device_id.as_str())];
+        settings.extend(card_settings(&org));
         self.store().adopt_staff(&me.staff(), &settings).map_err(|e| match e {
             steward_store::StoreError::Invalid(message) => InputError::SignIn { code: "other_steward", message },
             other => InputError::from(other),
@@ -326,23 +303,18 @@ impl Device {
     /// mobile or team may have changed); the device id stays.
     fn refresh_profile(&self, me: &CentralMe) -> Result<(), InputError> {
         let org = me.card_org();
-        let settings = [
-            (card_keys::TEAM_NAME, org.team.trim()),
-            (card_keys::CENTRE_NAME, org.centre.trim()),
-            (card_keys::UTILITY_NAME, org.utility.trim()),
-        ];
-        self.store().adopt_staff(&me.staff(), &settings).map_err(InputError::from)
+        self.store().adopt_staff(&me.staff(), &card_settings(&org)).map_err(InputError::from)
     }
 
     /// Brings the card's photo the steward set elsewhere, when this device
     /// has none of its own yet (checked again as it is stored: one taken
     /// while this was on its way wins).
-    async fn take_photo_from_central(&self, me: &CentralMe, base: &str, token: &str) {
+    async fn take_photo_from_central(&self, me: &CentralMe, http: &HttpTransport, token: &str) {
         let Some(sha) = me.photo.as_deref() else { return };
         if self.store().staff_photo().ok().flatten().is_some() {
             return;
         }
-        if let Some((bytes, kind)) = fetch_photo(base, token, sha).await {
+        if let Some((bytes, kind)) = fetch_photo(http, token, sha).await {
             let _ = self.store().keep_staff_photo(me.staff_id, &bytes, kind);
         }
     }
@@ -389,23 +361,23 @@ pub async fn sign_in(
     let token = http.login(&credentials).await.map_err(central_error)?;
     match &held {
         None => {
-            let me = fetch_me(base, &token).await?;
+            let me = fetch_me(&http, &token).await?;
             device.adopt_profile(&me, new_device_id)?;
-            device.take_photo_from_central(&me, base, &token).await;
+            device.take_photo_from_central(&me, &http, &token).await;
         }
         // The device's steward: their row and card names follow the central
         // when it answers (a device loaded from other ids keeps its own).
         Some(p) => {
-            if let Ok(me) = fetch_me(base, &token).await
+            if let Ok(me) = fetch_me(&http, &token).await
                 && me.staff_id == p.steward.id
             {
                 let _ = device.refresh_profile(&me);
-                device.take_photo_from_central(&me, base, &token).await;
+                device.take_photo_from_central(&me, &http, &token).await;
             }
         }
     }
     device.remember(username, &token, base)?;
-    fetch_policy(device, base, &token).await;
+    fetch_policy(device, &http, &token).await;
     {
         let mut secrets = device.secrets.lock().unwrap_or_else(|p| p.into_inner());
         secrets.token = Some(token);

@@ -6,13 +6,13 @@
 
 mod common;
 
-use common::{GUARD, eventually, login};
+use common::{eventually, login, wait_for};
 
 use std::sync::Arc;
 
 use jiff::Timestamp;
 use serde_json::{Value, json};
-use steward_device::{Device, DeviceError, Stamp, SyncStatus};
+use steward_device::{Device, DeviceError, Stamp};
 use steward_domain::ids::DeviceId;
 
 const PASSWORD: &str = "heat-test-fresh";
@@ -26,13 +26,9 @@ fn data_url(bytes: &[u8]) -> String {
     format!("data:image/jpeg;base64,{}", base64::engine::general_purpose::STANDARD.encode(bytes))
 }
 
-async fn wait_for(device: &Device, what: &str, done: impl FnMut(&SyncStatus) -> bool) -> SyncStatus {
-    let mut updates = device.sync_updates().expect("the sync runs");
-    match tokio::time::timeout(GUARD, updates.wait_for(done)).await {
-        Ok(Ok(status)) => status.clone(),
-        Ok(Err(_)) => panic!("the sync stopped while waiting for {what}"),
-        Err(_) => panic!("no sync status with {what} within {GUARD:?}: {:?}", device.sync_status()),
-    }
+/// The central at `base` as the device's sign-in reaches it.
+fn central(base: &str) -> steward_sync::HttpTransport {
+    steward_sync::HttpTransport::new(base, std::time::Duration::from_secs(30)).unwrap()
 }
 
 fn new_id(n: u8) -> DeviceId {
@@ -147,16 +143,17 @@ async fn a_steward_the_admin_created_signs_in_on_an_empty_device_and_gets_their_
 async fn the_profile_read_with_a_bad_token_or_no_central_says_why() {
     let dir = tempfile::tempdir().unwrap();
     let (_, base, stop) = common::start_central(dir.path(), PASSWORD).await;
-    let err = steward_device::session::fetch_me(&base, "hst_not-a-token").await.unwrap_err();
+    let err = steward_device::session::fetch_me(&central(&base), "hst_not-a-token").await.unwrap_err();
     assert_eq!(err.code(), "unauthorized", "{err}");
-    let err = steward_device::session::fetch_me(&base, "").await.unwrap_err();
+    let err = steward_device::session::fetch_me(&central(&base), "").await.unwrap_err();
     assert_eq!(err.code(), "unauthorized", "{err}");
     let token = login(&reqwest::Client::new(), &base, "steward2", PASSWORD).await;
-    let me = steward_device::session::fetch_me(&base, &token).await.unwrap();
+    let me = steward_device::session::fetch_me(&central(&base), &token).await.unwrap();
     assert_eq!((me.username.as_str(), me.district_ids.is_empty()), ("steward2", false));
     let _ = stop.send(());
     let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let err = steward_device::session::fetch_me(&format!("http://127.0.0.1:{port}"), &token).await.unwrap_err();
+    let err =
+        steward_device::session::fetch_me(&central(&format!("http://127.0.0.1:{port}")), &token).await.unwrap_err();
     assert_eq!(err.code(), "central_unreachable", "{err}");
 }
 
@@ -171,7 +168,7 @@ async fn signing_in_on_the_stewards_own_device_refreshes_the_card_from_the_centr
     assert_eq!(device.contact_card().unwrap().team, "");
     steward_device::sign_in(&device, &base, "steward2", PASSWORD, new_id(5)).await.unwrap();
     let token = login(&reqwest::Client::new(), &base, "steward2", PASSWORD).await;
-    let me = steward_device::session::fetch_me(&base, &token).await.unwrap();
+    let me = steward_device::session::fetch_me(&central(&base), &token).await.unwrap();
     let card = device.contact_card().unwrap();
     assert_eq!(Some(card.team), me.team.map(|t| t.name));
     assert_eq!((Some(card.centre), Some(card.utility)), (me.centre_name, me.utility_name));

@@ -158,11 +158,33 @@ impl HttpTransport {
         format!("{}{path}", self.base)
     }
 
+    /// A `GET` of `path` (e.g. `/api/v1/me`) with the token, its JSON
+    /// answer read as `T`; the same client, trust and errors as the sync's
+    /// own calls.
+    pub async fn get_json<T: serde::de::DeserializeOwned>(&self, token: &str, path: &str) -> Result<T, TransportError> {
+        let res = self.client.get(self.url(path)).bearer_auth(token).send().await.map_err(network)?;
+        Self::answer(res).await
+    }
+
+    /// A `GET` of `path` with the token, its body as bytes (e.g. a photo);
+    /// an answer other than success is an error as in [`Self::get_json`].
+    pub async fn get_bytes(&self, token: &str, path: &str) -> Result<Vec<u8>, TransportError> {
+        let res = self.client.get(self.url(path)).bearer_auth(token).send().await.map_err(network)?;
+        Ok(Self::body(res).await?.to_vec())
+    }
+
     async fn answer<T: serde::de::DeserializeOwned>(res: reqwest::Response) -> Result<T, TransportError> {
+        let bytes = Self::body(res).await?;
+        serde_json::from_slice(&bytes).map_err(|e| TransportError::Decode(e.to_string()))
+    }
+
+    /// The body of a successful answer; any other answer as its error (the
+    /// central's `{code, message}` when it sent one).
+    async fn body(res: reqwest::Response) -> Result<bytes::Bytes, TransportError> {
         let status = res.status();
         let bytes = res.bytes().await.map_err(|e| TransportError::Network(format!("reading the answer: {e}")))?;
         if status.is_success() {
-            return serde_json::from_slice(&bytes).map_err(|e| TransportError::Decode(e.to_string()));
+            return Ok(bytes);
         }
         let body = serde_json::from_slice::<ErrorBody>(&bytes)
             .unwrap_or_else(|_| ErrorBody::new("http", format!("HTTP {}", status.as_u16())));
