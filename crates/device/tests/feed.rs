@@ -34,16 +34,7 @@ struct Lead {
 impl Lead {
     async fn sign_in(base: &str) -> Lead {
         let http = reqwest::Client::new();
-        let answer: Value = http
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&json!({"username": "lead1", "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = answer["token"].as_str().expect("a token").to_owned();
+        let token = common::login(&http, base, "lead1", PASSWORD).await;
         Lead { http, base: base.to_owned(), token }
     }
 

@@ -3,27 +3,16 @@
 
 mod common;
 
+use common::{login, wait_for};
+
 use std::sync::Arc;
-use std::time::Duration;
 
 use jiff::Timestamp;
 use steward_device::dto::{RecordDto, VisitInput};
-use steward_device::{Device, Stamp, SyncStatus, connect_central};
+use steward_device::{Device, Stamp, connect_central};
 use steward_domain::ids::DeviceId;
 
 const PASSWORD: &str = "heat-test-device";
-
-/// A failure guard only: every wait below ends on a status change.
-const GUARD: Duration = Duration::from_secs(60);
-
-async fn wait_for(device: &Device, what: &str, done: impl FnMut(&SyncStatus) -> bool) -> SyncStatus {
-    let mut updates = device.sync_updates().expect("the sync runs");
-    match tokio::time::timeout(GUARD, updates.wait_for(done)).await {
-        Ok(Ok(status)) => status.clone(),
-        Ok(Err(_)) => panic!("the sync stopped while waiting for {what}"),
-        Err(_) => panic!("no sync status with {what} within {GUARD:?}: {:?}", device.sync_status()),
-    }
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_visit_recorded_on_the_device_reaches_the_central_exactly_once() {
@@ -156,16 +145,7 @@ async fn signing_in_remembers_the_token_and_an_offline_start_resumes_it() {
 
         // The team's policy at the central: a 300 m check-in fence.
         let client = reqwest::Client::new();
-        let login: serde_json::Value = client
-            .post(format!("{base}/api/v1/auth/login"))
-            .json(&serde_json::json!({"username": "admin", "password": PASSWORD}))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let admin = login["token"].as_str().unwrap().to_owned();
+        let admin = login(&client, &base, "admin", PASSWORD).await;
         let url = format!("{base}/api/v1/sla/policy");
         let mut policy: serde_json::Value =
             client.get(&url).bearer_auth(&admin).send().await.unwrap().json().await.unwrap();

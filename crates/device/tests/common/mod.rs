@@ -79,3 +79,19 @@ pub async fn login(client: &reqwest::Client, base: &str, user: &str, password: &
         .unwrap();
     body["token"].as_str().unwrap_or_else(|| panic!("login of {user}: {body}")).to_owned()
 }
+
+/// Waits for a sync status of `device` for which `done` holds, failing
+/// after [`GUARD`] or when the sync stops.
+#[allow(dead_code)]
+pub async fn wait_for(
+    device: &steward_device::Device,
+    what: &str,
+    done: impl FnMut(&steward_device::SyncStatus) -> bool,
+) -> steward_device::SyncStatus {
+    let mut updates = device.sync_updates().expect("the sync runs");
+    match tokio::time::timeout(GUARD, updates.wait_for(done)).await {
+        Ok(Ok(status)) => status.clone(),
+        Ok(Err(_)) => panic!("the sync stopped while waiting for {what}"),
+        Err(_) => panic!("no sync status with {what} within {GUARD:?}: {:?}", device.sync_status()),
+    }
+}
