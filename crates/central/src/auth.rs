@@ -100,6 +100,16 @@ impl Caller {
         self.principal.role
     }
 
+    /// Whether the caller is `staff` themselves, the team lead of their
+    /// team, or an admin: who sees a staff member's own records (their
+    /// card photo, their scorecard).
+    pub fn oversees(&self, staff: &steward_domain::org::Staff) -> bool {
+        let p = &self.principal;
+        staff.id == p.user_id
+            || p.role == Role::Admin
+            || (p.role == Role::TeamLead && p.team_id.is_some() && staff.team_id == p.team_id)
+    }
+
     pub fn require(&self, roles: &[Role]) -> Result<(), AppError> {
         if roles.contains(&self.principal.role) {
             Ok(())

@@ -409,12 +409,7 @@ pub async fn scorecard(
     let period = Period::parse(q.from.as_deref(), q.to.as_deref())?;
     let staff = state.store.read(move |db| db.staff(id)).await?.filter(|s| s.role == Role::Steward);
     let staff = staff.ok_or_else(|| AppError::not_found("steward not found"))?;
-    let allowed = match caller.role() {
-        Role::Admin => true,
-        Role::TeamLead => staff.team_id.is_some() && staff.team_id == caller.principal.team_id,
-        _ => caller.principal.user_id == id,
-    };
-    if !allowed {
+    if !caller.oversees(&staff) {
         return Err(AppError::forbidden("a scorecard is for the steward, their team lead and admins"));
     }
     // Everything about this steward, whichever district the work was in.

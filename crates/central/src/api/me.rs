@@ -86,17 +86,13 @@ pub async fn staff_photo(
     ApiPath(id): ApiPath<Uuid>,
 ) -> Result<Response, AppError> {
     let id = UserId(id);
-    let p = caller.principal.clone();
     let found = state
         .store
         .read(move |db| {
             let Some(staff) = db.staff(id)? else {
                 return Ok(Err(AppError::not_found("no staff member with that id")));
             };
-            let allowed = staff.id == p.user_id
-                || p.role == Role::Admin
-                || (p.role == Role::TeamLead && p.team_id.is_some() && staff.team_id == p.team_id);
-            if !allowed {
+            if !caller.oversees(&staff) {
                 return Ok(Err(AppError::forbidden("a photo is shown to its owner and their team lead")));
             }
             let Some(sha) = db.staff_photo(id)? else { return Ok(Err(no_photo())) };
